@@ -1,0 +1,1 @@
+"""Composure: the core. Scenarios, persona engine, assessment, quizzes, storage; no Discord."""

@@ -1,0 +1,180 @@
+"""The command line: one entry for the bot, terminal practice, assessment, content checks, quizzes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot import messages
+from bot.config import get_settings
+
+NO_TOKEN = """\
+No Discord token is set, so the bot cannot log in.
+To run the bot: create an application at https://discord.com/developers/applications,
+add a bot, copy its token into a file named .env as DISCORD_TOKEN=..., and run again.
+(README.md lists the intents and permissions to enable.)
+Meanwhile you can practise in the terminal: python -m bot practice   (or ./composure)"""
+
+
+def _catalogue():
+    from bot.content.catalogue import Catalogue
+
+    settings = get_settings()
+    cat = Catalogue.load([settings.scenarios_dir])
+    for problem in cat.problems:
+        print(f"warning: skipped a bad scenario file:\n  {problem}", file=sys.stderr)
+    return cat
+
+
+def _database():
+    from bot.storage.db import Database
+
+    return Database(get_settings().database_url)
+
+
+def cmd_scenarios_check(args: argparse.Namespace) -> int:
+    from bot.content.catalogue import Catalogue
+
+    paths = [Path(p) for p in args.paths] or [get_settings().scenarios_dir]
+    cat = Catalogue.load(paths)
+    for scenario_id in cat.ids():
+        print(f"ok    {scenario_id}")
+    for problem in cat.problems:
+        for line in problem.problems:
+            print(f"error {problem.path}: {line}")
+    if cat.problems:
+        print(f"{len(cat.problems)} bad file(s), {len(cat.scenarios)} good.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_scenarios_list(args: argparse.Namespace) -> int:
+    cat = _catalogue()
+    for scenario_id in cat.ids():
+        sc = cat.get(scenario_id)
+        print(f"{sc.id:32} {sc.title}")
+    return 0
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from bot.terminal.assess import assess_stream
+
+    return assess_stream(sys.stdin, sys.stdout, sys.stderr, _catalogue())
+
+
+def _learner(args: argparse.Namespace) -> tuple[str, str]:
+    name = args.learner or getpass.getuser() or "learner"
+    return f"local:{name}", name
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from bot.terminal.session import practice
+
+    return asyncio.run(practice(args, _catalogue(), _database(), *_learner(args)))
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from bot.terminal.quiz import quiz
+
+    return quiz(_database(), get_settings(), *_learner(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.app import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    """No sub-command: the bot when a token is set, otherwise a terminal role-play."""
+    if get_settings().token is not None:
+        return cmd_run(args)
+    print("No DISCORD_TOKEN set: starting a terminal role-play instead (see README to run the bot).\n")
+    args.scenario, args.script, args.json, args.seed, args.learner = None, None, False, None, None
+    args.reply_seconds = None
+    return cmd_practice(args)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    _database()
+    print("database is up to date")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.storage.forget import forget_learner
+
+    with _database().session() as s:
+        counts = forget_learner(s, learner_id=args.learner_id)
+    print(json.dumps(counts))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.set_defaults(func=cmd_default)
+    sub = parser.add_subparsers(title="commands")
+
+    p = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("practice", help="a timed role-play in the terminal")
+    p.add_argument("scenario", nargs="?", help="scenario id (omit to choose from a list)")
+    p.add_argument("--script", type=Path, help="file of learner replies, one per line; [silence], [end]")
+    p.add_argument("--json", action="store_true", help="print the session as JSON")
+    p.add_argument("--seed", type=int, help="make the customer's lines repeatable")
+    p.add_argument("--learner", help="your name (default: your login name)")
+    p.add_argument("--reply-seconds", type=int, help="seconds per reply (default: the scenario's)")
+    p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("assess", help="mark JSON-lines replies from stdin")
+    p.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("scenarios", help="list or check scenario files")
+    ssub = p.add_subparsers(title="scenario commands", required=True)
+    c = ssub.add_parser("check", help="validate scenario files; exit 1 if any is bad")
+    c.add_argument("paths", nargs="*", help="files or folders (default: the scenarios folder)")
+    c.set_defaults(func=cmd_scenarios_check)
+    c = ssub.add_parser("list", help="list the scenarios")
+    c.set_defaults(func=cmd_scenarios_list)
+
+    p = sub.add_parser("quiz", help="revise with spaced-repetition cards in the terminal")
+    p.add_argument("--learner", help="your name (default: your login name)")
+    p.set_defaults(func=cmd_quiz)
+
+    p = sub.add_parser("db", help="database maintenance")
+    dsub = p.add_subparsers(title="database commands", required=True)
+    c = dsub.add_parser("upgrade", help="apply migrations (also done on every start)")
+    c.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("forget", help="delete everything stored about one learner")
+    p.add_argument("learner_id", help="e.g. a Discord user id, or local:NAME")
+    p.set_defaults(func=cmd_forget)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = get_settings().log_level.upper() if args.func in (cmd_run, cmd_default) else "WARNING"
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.content.catalogue import UnknownScenario
+    from bot.roleplay.service import RolePlayError
+
+    try:
+        return args.func(args)
+    except (UnknownScenario, RolePlayError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nstopped.", file=sys.stderr)
+        return 130

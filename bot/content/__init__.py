@@ -1,0 +1,1 @@
+"""Content: YAML files validated against schema models, loaded once into a catalogue."""

@@ -1,0 +1,165 @@
+"""The scenario file format: one customer the bot can play (see scenarios/README.md)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.assessment import CREDITED, PENALISED, REPLY_MARKS
+
+Outcome = Literal["resolved", "escalated", "ended_by_learner", "customer_left", "unresolved"]
+OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "ended_by_learner", "customer_left", "unresolved")
+MarkId = Literal[REPLY_MARKS]  # type: ignore[valid-type]
+Lines = list[str]
+MOOD_MIN, MOOD_MAX = -10, 10
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in content must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _lines(v: list[str]) -> list[str]:
+    cleaned = [s.strip() for s in v]
+    if any(not s for s in cleaned):
+        raise ValueError("lines must not be empty")
+    return cleaned
+
+
+class Persona(Strict):
+    name: str = Field(min_length=1, max_length=80)
+    situation: str = Field(min_length=1)
+    starting_mood: int = Field(ge=MOOD_MIN, le=MOOD_MAX, description="-10 furious .. +10 delighted")
+    calmed_by: list[str] = Field(min_length=1)
+    inflamed_by: list[str] = Field(min_length=1)
+    abusive: bool = False
+
+
+class Authority(Strict):
+    limit_gbp: Decimal | None = Field(
+        default=None, ge=0, description="most money the learner may offer; null: no amount at all"
+    )
+    description: str = Field(min_length=1)
+
+
+class MoodRules(Strict):
+    reactions: dict[MarkId, int] = Field(default_factory=dict)  # type: ignore[valid-type]
+    no_marks: int = -1
+    silence: int = -2
+    leave_at: int = Field(default=-10, ge=MOOD_MIN, le=MOOD_MAX)
+    accept_at: int = Field(default=-3, ge=MOOD_MIN, le=MOOD_MAX)
+    max_step: int = Field(default=3, ge=1, le=10)
+
+
+class Stage(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    say: Lines = Field(min_length=1, description="what the customer says on entering the stage")
+    advance_on: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    calmer: Lines = Field(min_length=1)
+    worse: Lines = Field(min_length=1)
+    same: Lines = Field(min_length=1)
+
+    _clean = field_validator("say", "calmer", "worse", "same")(_lines)
+
+
+class Resolution(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    outcome: Literal["resolved", "escalated"]
+    description: str = Field(min_length=1)
+    marks_any: list[MarkId] = Field(min_length=1)  # type: ignore[valid-type]
+    words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
+    min_mood: int | None = Field(default=None, ge=MOOD_MIN, le=MOOD_MAX)
+    accept: Lines = Field(min_length=1)
+    reject: Lines = Field(min_length=1)
+
+    _clean = field_validator("accept", "reject")(_lines)
+
+    @field_validator("words_any")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return v
+
+
+class SeriousFailure(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    description: str = Field(min_length=1)
+    words_any: list[str] = Field(min_length=1)
+    line: Lines = Field(min_length=1)
+
+    _compiles = Resolution._compiles
+
+
+class Closing(Strict):
+    confirm: Lines = Field(min_length=1, description="reply to a check after a resolution")
+    goodbye: Lines = Field(min_length=1, description="reply to anything else after a resolution")
+
+
+class Scenario(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    title: str = Field(min_length=1, max_length=120)
+    brief: str = Field(min_length=1, description="what the learner is told before the customer speaks")
+    persona: Persona
+    policy: list[str] = Field(min_length=1)
+    authority: Authority
+    remit: Literal["yes", "partly", "no"]
+    escalation: Literal["required", "optional", "unnecessary"]
+    reply_seconds: int = Field(ge=10, le=3600)
+    max_learner_turns: int = Field(default=12, ge=2, le=60)
+    examiner_expects: list[str] = Field(min_length=1)
+    mood: MoodRules = MoodRules()
+    stages: list[Stage] = Field(min_length=1)
+    resolutions: list[Resolution] = Field(min_length=1)
+    reactions: dict[MarkId, Lines] = Field(default_factory=dict)  # type: ignore[valid-type]
+    serious_failures: list[SeriousFailure] = Field(default_factory=list)
+    silence: Lines = Field(min_length=1)
+    leave: Lines = Field(min_length=1)
+    closing: Closing
+    ended_by_learner: Lines = Field(min_length=1)
+    unresolved: Lines = Field(min_length=1)
+
+    _clean = field_validator("silence", "leave", "ended_by_learner", "unresolved")(_lines)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        ids = [s.id for s in self.stages]
+        if len(set(ids)) != len(ids):
+            raise ValueError("stages: stage ids must be unique")
+        rids = [r.id for r in self.resolutions]
+        if len(set(rids)) != len(rids):
+            raise ValueError("resolutions: resolution ids must be unique")
+        if self.remit == "no" and any(r.outcome == "resolved" for r in self.resolutions):
+            raise ValueError("resolutions: a matter outside the learner's remit can only be escalated")
+        if self.escalation == "required" and not any(r.outcome == "escalated" for r in self.resolutions):
+            raise ValueError("resolutions: escalation is required but no resolution escalates")
+        if self.mood.accept_at <= self.mood.leave_at:
+            raise ValueError("mood.accept_at must be above mood.leave_at")
+        if self.persona.starting_mood <= self.mood.leave_at:
+            raise ValueError("persona.starting_mood must be above mood.leave_at")
+        return self
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """Outcomes these facts allow: its resolutions' plus the three any conversation can reach."""
+        reachable = {r.outcome for r in self.resolutions} | {
+            "ended_by_learner", "customer_left", "unresolved",
+        }
+        return tuple(o for o in OUTCOMES if o in reachable)
+
+    @property
+    def penalised_reactions(self) -> dict[str, Lines]:
+        """Reaction lines for penalised marks, in the order they take priority."""
+        return {m: self.reactions[m] for m in REPLY_MARKS if m in PENALISED and m in self.reactions}
+
+    @property
+    def credited_reactions(self) -> dict[str, Lines]:
+        """Reaction lines for credited marks (e.g. a boundary calming an abusive caller)."""
+        return {m: self.reactions[m] for m in REPLY_MARKS if m in CREDITED and m in self.reactions}

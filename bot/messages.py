@@ -1,0 +1,73 @@
+"""Words shown to people, in one place so they read consistently in Discord and the terminal."""
+
+from __future__ import annotations
+
+MARK_LABELS: dict[str, str] = {
+    "open_question": "Open question",
+    "paraphrase": "Paraphrasing",
+    "empathy": "Empathy",
+    "apology": "Sincere apology",
+    "action": "Concrete next step",
+    "policy": "Policy explained helpfully",
+    "escalation": "Escalation with a reason and next step",
+    "check": "Checking understanding",
+    "thanks": "Thanking the customer",
+    "boundary": "Calm boundary",
+    "record": "Recording / follow-up",
+    "verify": "Identity and data protection",
+    "defensive": "Defensive",
+    "dismissive": "Dismissive",
+    "policy_wall": "Hiding behind policy",
+    "over_promise": "Over-promising",
+    "admits_fault": "Admitting fault too early",
+    "unprofessional": "Unprofessional language",
+    # session-level
+    "listened_first": "Listened before solving",
+    "followed_model": "Followed a recognised model",
+    "within_authority": "Stayed within authority",
+    "escalated_well": "Escalated well",
+    "confirmed_resolution": "Confirmed the resolution",
+    "jumped_to_solution": "Jumped to a solution",
+    "premature_escalation": "Escalated too early",
+    "missed_escalation": "Did not escalate",
+    "exceeded_authority": "Went beyond authority",
+    "no_boundary": "No boundary with an abusive customer",
+    "slow_replies": "Slow replies",
+}
+
+TIPS: dict[str, str] = {
+    "defensive": "Keep the focus on the customer's problem; explain what you will do, not whose fault it was.",
+    "dismissive": "Acknowledge the feeling before anything else; never tell a customer to calm down.",
+    "policy_wall": "Say why the rule exists and what the customer can do, with empathy first.",
+    "over_promise": "Promise only what you control and can check; give a realistic timeline instead.",
+    "admits_fault": "Apologise for the experience without accepting blame before it is investigated.",
+    "unprofessional": "Stay professional even under pressure: no slang, sarcasm or personal remarks.",
+    "jumped_to_solution": "Listen first: an open question or a paraphrase before any solution.",
+    "premature_escalation": "Try to understand and resolve within your remit before passing it on.",
+    "missed_escalation": "When a matter is beyond your authority, escalate it with a reason and a timeline.",
+    "exceeded_authority": "Know your limit and escalate anything above it instead of offering it.",
+    "no_boundary": "Set a calm boundary with its consequence when a customer becomes abusive.",
+    "slow_replies": "Reply within the time limit; a short holding line buys time without leaving a silence.",
+}
+
+OUTCOME_TEXT: dict[str, str] = {
+    "resolved": "Resolved: the customer accepted a resolution.",
+    "escalated": "Escalated: the customer accepted a hand-over with a next step.",
+    "ended_by_learner": "Ended by you.",
+    "customer_left": "The customer left.",
+    "unresolved": "Unresolved: the conversation ended without a resolution.",
+}
+
+REPLY_EMPTY = "Your reply is empty. Type what you would say to the customer."
+REPLY_TOO_LONG = (
+    "Your reply is {length:,} characters long; the limit is {limit:,}. "
+    "Customers stop reading long messages: try saying it in fewer words."
+)
+SESSION_OVER = "This role-play has already ended."
+ALREADY_ACTIVE = (
+    "You already have a role-play in progress (session {session_id}). "
+    "Finish it or end it before starting another."
+)
+NOT_YOUR_SESSION = "Only the learner who started this role-play can take part in it."
+NO_SUCH_SESSION = "There is no session {session_id}."
+SERIOUS_FAILURE = "Serious failure"

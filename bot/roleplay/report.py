@@ -1,0 +1,111 @@
+"""The feedback report: built once from the stored turns when a session ends, kept as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from bot import messages
+from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SessionAssessment
+from bot.content.scenario import Scenario
+from bot.storage.models import PracticeSession, Turn
+
+MAX_QUOTES = 3
+
+
+def _quotes_by_mark(turns: Sequence[Turn]) -> dict[str, list[str]]:
+    quotes: dict[str, list[str]] = {}
+    for turn in turns:
+        if turn.speaker != "learner":
+            continue
+        for mark in turn.marks:
+            words = turn.evidence.get(mark) or turn.text
+            quotes.setdefault(mark, []).append(words)
+    return quotes
+
+
+def build_report(
+    scenario: Scenario,
+    row: PracticeSession,
+    turns: Sequence[Turn],
+    assessment: SessionAssessment,
+    serious_failures: Sequence[str],
+) -> dict[str, Any]:
+    """Everything a learner or mentor sees about a finished session, as plain data."""
+    quotes = _quotes_by_mark(turns)
+
+    def reply_marks(group: frozenset[str]) -> list[dict[str, Any]]:
+        return [
+            {"mark": m, "label": messages.MARK_LABELS[m], "count": len(quotes[m]),
+             "quotes": quotes[m][:MAX_QUOTES]}
+            for m in REPLY_MARKS if m in group and m in quotes
+        ]
+
+    credited_ids = {"listened_first", "followed_model", "within_authority", "escalated_well",
+                    "confirmed_resolution"}
+    session_marks = [
+        {"mark": m, "label": messages.MARK_LABELS[m], "reason": assessment.reasons.get(m, ""),
+         "credited": m in credited_ids}
+        for m in assessment.marks
+    ]
+    penalised_ids = [m for m in REPLY_MARKS if m in PENALISED and m in quotes] + [
+        s["mark"] for s in session_marks if not s["credited"]
+    ]
+    failures = {f.id: f.description for f in scenario.serious_failures}
+    learner_turns = [t for t in turns if t.speaker == "learner" and t.kind != "end"]
+    duration = (row.ended_at - row.started_at).total_seconds() if row.ended_at else None
+    return {
+        "session_id": row.id,
+        "scenario": scenario.id,
+        "title": scenario.title,
+        "persona": scenario.persona.name,
+        "outcome": row.outcome,
+        "outcome_text": messages.OUTCOME_TEXT.get(row.outcome or "", row.outcome or ""),
+        "learner_turns": len(learner_turns),
+        "missed_deadlines": sum(1 for t in learner_turns if t.kind == "silence" or t.late),
+        "duration_seconds": duration,
+        "credited": reply_marks(CREDITED),
+        "penalised": reply_marks(PENALISED),
+        "session_marks": session_marks,
+        "models": [
+            {"model": c.model, "steps": list(c.steps), "covered": list(c.covered), "in_order": c.in_order}
+            for c in assessment.coverage
+        ],
+        "mood_curve": [[t.position, t.mood] for t in turns if t.speaker == "customer" and t.mood is not None],
+        "serious_failures": [{"id": f, "description": failures.get(f, f)} for f in serious_failures],
+        "tips": [messages.TIPS[m] for m in dict.fromkeys(penalised_ids) if m in messages.TIPS],
+        "offers": sorted({str(Decimal(a)) for t in learner_turns for a in t.offered}, key=Decimal),
+    }
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report for a terminal: plain lines, quotes in double quotes."""
+    out = [
+        f"Feedback: {report['title']} (with {report['persona']})",
+        f"Outcome: {report['outcome_text']}",
+        f"Your replies: {report['learner_turns']}; missed deadlines: {report['missed_deadlines']}",
+    ]
+    for failure in report["serious_failures"]:
+        out.append(f"!! {messages.SERIOUS_FAILURE}: {failure['description']}")
+    for title, key in (("What earned credit", "credited"), ("What lost credit", "penalised")):
+        if report[key]:
+            out.append(f"\n{title}:")
+            for item in report[key]:
+                quotes = "; ".join(f'"{q}"' for q in item["quotes"])
+                out.append(f"  - {item['label']} x{item['count']}: {quotes}")
+    if report["session_marks"]:
+        out.append("\nOver the whole conversation:")
+        for item in report["session_marks"]:
+            sign = "+" if item["credited"] else "-"
+            out.append(f"  {sign} {item['label']}: {item['reason']}")
+    if report["models"]:
+        out.append("\nModels:")
+        for m in report["models"]:
+            order = "in order" if m["in_order"] else "not in order"
+            out.append(f"  {m['model']}: {len(m['covered'])}/{len(m['steps'])} steps "
+                       f"({', '.join(m['covered']) or 'none'}; {order})")
+    if report["tips"]:
+        out.append("\nNext time:")
+        out.extend(f"  * {tip}" for tip in report["tips"])
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the engine, one transaction per unit of work, repository functions."""

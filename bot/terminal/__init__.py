@@ -1,0 +1,1 @@
+"""The terminal face: practice and revise without Discord."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: a real database per test, on SQLite and (when available) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.content.catalogue import Catalogue
+from bot.storage.db import Database
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCENARIOS = PROJECT / "scenarios"
+PG_URL = os.environ.get("COMPOSURE_TEST_PG_URL")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The shipped scenarios, loaded once."""
+    cat = Catalogue.load([SCENARIOS])
+    assert not cat.problems, [str(p) for p in cat.problems]
+    return cat
+
+
+def _pg_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, reached through search_path, dropped afterwards."""
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'composure.db'}"
+        return
+    if not PG_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("COMPOSURE_TEST_PG_URL is not set under CI; run the tests with ./composure test")
+        pytest.skip("no PostgreSQL server (set COMPOSURE_TEST_PG_URL or run ./composure test)")
+    yield from _pg_schema_url()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A migrated database, disposed after the test."""
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite file, for tests that are about behaviour rather than the store."""
+    db = Database(f"sqlite:///{tmp_path / 'composure.db'}")
+    yield db
+    db.dispose()
