@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from bot import messages
@@ -132,6 +133,51 @@ class RolePlayService:
         with self.db.session() as s:
             return list(s.exec(select(PracticeSession).where(PracticeSession.status == "active")
                                .order_by(col(PracticeSession.id))))
+
+    def active_in_channel(self, channel_id: str) -> PracticeSession | None:
+        """The role-play being held in a channel or thread, if any."""
+        with self.db.session() as s:
+            return s.exec(select(PracticeSession).where(
+                PracticeSession.channel_id == channel_id, PracticeSession.status == "active")).first()
+
+    def overdue(self, now: datetime) -> list[int]:
+        """Active sessions whose customer has waited past the reply deadline."""
+        with self.db.session() as s:
+            last = (
+                select(Turn.session_id, func.max(Turn.position).label("pos"))
+                .join(PracticeSession, col(PracticeSession.id) == col(Turn.session_id))
+                .where(PracticeSession.status == "active")
+                .group_by(col(Turn.session_id))
+                .subquery()
+            )
+            query = (
+                select(Turn.session_id)
+                .join(last, and_(col(Turn.session_id) == last.c.session_id, col(Turn.position) == last.c.pos))
+                .where(Turn.speaker == "customer", col(Turn.deadline_at) <= now)
+                .order_by(col(Turn.session_id))
+            )
+            return list(s.exec(query))
+
+    def expire_deadlines(self, now: datetime) -> list[TurnResult]:
+        """Let every overdue customer react to the silence; returns what each customer said."""
+        results = []
+        for session_id in self.overdue(now):
+            result = self.silence(session_id)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def extend_deadline(self, session_id: int) -> datetime | None:
+        """Give a fresh deadline (e.g. after the bot was offline and could not hear replies)."""
+        now = self.clock()
+        with self.db.session() as s:
+            row = self._row(s, session_id)
+            turns = self._turns(s, session_id)
+            if row.status != "active" or not turns or turns[-1].speaker != "customer":
+                return None
+            turns[-1].deadline_at = now + timedelta(seconds=row.reply_seconds)
+            s.add(turns[-1])
+            return turns[-1].deadline_at
 
     def current_deadline(self, session_id: int) -> datetime | None:
         """The deadline the learner is replying against, if the customer spoke last."""

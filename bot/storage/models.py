@@ -73,7 +73,7 @@ class Turn(SQLModel, table=True):
 
 
 class Reflection(SQLModel, table=True):
-    """The learner's reflective log (Gibbs-style cycle) for one session."""
+    """The learner's reflective log for one session (Gibbs' cycle, in five fields to fit a modal)."""
 
     __tablename__ = "reflection"
 
@@ -81,8 +81,7 @@ class Reflection(SQLModel, table=True):
     session_id: int = Field(foreign_key="practice_session.id", unique=True)
     what_happened: str = Field(default="", sa_type=Text)
     feelings: str = Field(default="", sa_type=Text)
-    went_well: str = Field(default="", sa_type=Text)
-    went_badly: str = Field(default="", sa_type=Text)
+    evaluation: str = Field(default="", sa_type=Text)  # what went well and what went badly
     do_differently: str = Field(default="", sa_type=Text)
     action_plan: str = Field(default="", sa_type=Text)
     written_at: datetime = _when()

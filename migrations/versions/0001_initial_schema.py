@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 22:50:09.095238
+Create Date: 2026-11-22 22:52:57.402249
 """
 from collections.abc import Sequence
 
@@ -156,8 +156,7 @@ def upgrade() -> None:
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('what_happened', sa.Text(), nullable=False),
     sa.Column('feelings', sa.Text(), nullable=False),
-    sa.Column('went_well', sa.Text(), nullable=False),
-    sa.Column('went_badly', sa.Text(), nullable=False),
+    sa.Column('evaluation', sa.Text(), nullable=False),
     sa.Column('do_differently', sa.Text(), nullable=False),
     sa.Column('action_plan', sa.Text(), nullable=False),
     sa.Column('written_at', bot.storage.types.UTCDateTime(), nullable=False),

@@ -1,0 +1,100 @@
+"""Builds and runs the Discord client: the one core module that imports discord.
+
+A single `tick()` drives all time-based work: due jobs from the `scheduled_job` table and
+overdue reply deadlines. APScheduler calls it every few seconds in production; tests call it
+after moving a manual clock, so nothing sleeps and nothing is lost across a restart (the
+database holds every deadline and job).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pkgutil
+from datetime import UTC
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.services import Services, build_services
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 5
+
+
+def extension_names() -> list[str]:
+    """Every cog package or module under cogs/, skipping private ones (leading underscore)."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
+
+
+def intents() -> discord.Intents:
+    """Guilds and guild messages, plus message content (privileged) to read learners' replies."""
+    value = discord.Intents.none()
+    value.guilds = True
+    value.guild_messages = True
+    value.message_content = True
+    return value
+
+
+class ComposureBot(commands.Bot):
+    """The Discord face; holds the services and the ticking scheduler, nothing else."""
+
+    def __init__(self, services: Services, *, tick_seconds: float | None = TICK_SECONDS,
+                 sync_guild_id: int | None = None) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,
+                         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False))
+        self.services = services
+        self.tick_seconds = tick_seconds
+        self.sync_guild_id = sync_guild_id
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._tick_lock = asyncio.Lock()
+
+    async def setup_hook(self) -> None:
+        for name in extension_names():
+            await self.load_extension(name)
+        if self.tick_seconds:
+            self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id="composure-tick",
+                                   replace_existing=True, coalesce=True, max_instances=1)
+            self.scheduler.start()
+        if self.sync_guild_id:
+            guild = discord.Object(self.sync_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+
+    async def tick(self) -> None:
+        """Run what is due now; each result is dispatched as `composure_event` for a cog to show."""
+        async with self._tick_lock:
+            now = self.services.clock()
+            for event in self.services.roleplay.expire_deadlines(now):
+                self.dispatch("composure_event", event)
+            for event in self.services.jobs.run_due(now):
+                self.dispatch("composure_event", event)
+
+    async def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()
+
+
+async def serve(settings: Settings) -> None:
+    """Build the services, log in and run until stopped."""
+    services = build_services(settings)
+    async with ComposureBot(services, sync_guild_id=settings.dev_guild_id) as bot:
+        await bot.start(settings.token or "")
+
+
+def run_bot(settings: Settings) -> int:
+    """Entry point for `python -m bot run`."""
+    try:
+        asyncio.run(serve(settings))
+    except discord.LoginFailure:
+        log.error("Discord refused the token. Check DISCORD_TOKEN in .env (Bot tab, Reset Token).")
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        log.error("Enable the MESSAGE CONTENT intent for the bot in the developer portal (Bot tab).")
+        return 2
+    return 0

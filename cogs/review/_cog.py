@@ -1,0 +1,161 @@
+"""Mentor commands; the rules (who can sign off, what an export holds) live in bot.mentoring."""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.mentoring import (
+    ReviewError,
+    add_feedback,
+    export_html,
+    export_markdown,
+    load_record,
+    review_queue,
+    sign_off,
+)
+from cogs._checks import require_mentor
+from cogs.roleplay._render import clip, relative, report_embed
+
+
+class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
+    text = discord.ui.TextInput(label="Your feedback", style=discord.TextStyle.paragraph, max_length=4000,
+                                placeholder="What went well, what to work on, and how.")
+
+    def __init__(self, cog: ReviewCog, session_id: int) -> None:
+        super().__init__(timeout=900)
+        self.cog, self.session_id = cog, session_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        services = self.cog.services
+        try:
+            with services.db.session() as s:
+                add_feedback(s, session_id=self.session_id, mentor_id=str(interaction.user.id),
+                             mentor_name=interaction.user.display_name, text=self.text.value,
+                             now=services.clock(), guild_id=str(interaction.guild_id))
+        except ReviewError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        await interaction.response.send_message(f"Feedback saved for session {self.session_id}.", ephemeral=True)
+        await self.cog.tell_learner(self.session_id, f"💬 Your mentor {interaction.user.display_name} left "
+                                                     f"feedback on this role-play:\n>>> {clip(self.text.value, 1800)}")
+
+
+class ReviewCog(commands.Cog):
+    review = app_commands.Group(name="review", description="Mentors: review and sign off role-plays",
+                                guild_only=True)
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        return await require_mentor(interaction)
+
+    @review.command(name="queue", description="Finished role-plays waiting for review")
+    async def queue(self, interaction: discord.Interaction) -> None:
+        with self.services.db.session() as s:
+            items = review_queue(s, guild_id=str(interaction.guild_id))
+        if not items:
+            await interaction.response.send_message("Nothing is waiting for review. 🎉", ephemeral=True)
+            return
+        lines = [
+            f"`#{i.session_id}` **{i.learner_name or i.learner_id}** · {i.scenario_id} · {i.outcome} · "
+            f"log {'✅' if i.has_reflection else '❌'} · feedback {i.feedback_count}"
+            + (f" · {relative(i.ended_at)}" if i.ended_at else "")
+            for i in items
+        ]
+        embed = discord.Embed(title="Awaiting review", description=clip("\n".join(lines), 4000),
+                              colour=discord.Colour.blurple())
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _record(self, interaction: discord.Interaction, session_id: int):
+        try:
+            with self.services.db.session() as s:
+                return load_record(s, session_id=session_id, guild_id=str(interaction.guild_id))
+        except ReviewError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return None
+
+    @review.command(name="show", description="A session's transcript, marks and reflective log")
+    @app_commands.describe(session="Session number (from /review queue)")
+    async def show(self, interaction: discord.Interaction, session: int) -> None:
+        record = await self._record(interaction, session)
+        if record is None:
+            return
+        if record.row.status != "ended":
+            await interaction.response.send_message("That role-play is still in progress; use `/review watch` "
+                                                    "to follow it.", ephemeral=True)
+            return
+        page = export_markdown(record)
+        file = discord.File(io.BytesIO(page.encode()), filename=f"session-{session}.md")
+        await interaction.response.send_message(embed=report_embed(record.row.report), file=file, ephemeral=True)
+
+    @review.command(name="feedback", description="Write feedback for a learner on a session")
+    @app_commands.describe(session="Session number")
+    async def feedback(self, interaction: discord.Interaction, session: int) -> None:
+        if await self._record(interaction, session) is not None:
+            await interaction.response.send_modal(FeedbackModal(self, session))
+
+    @review.command(name="signoff", description="Accept a session as portfolio evidence")
+    @app_commands.describe(session="Session number", waive_reflection="Accept it without a reflective log")
+    async def signoff(self, interaction: discord.Interaction, session: int, waive_reflection: bool = False) -> None:
+        try:
+            with self.services.db.session() as s:
+                sign_off(s, session_id=session, mentor_id=str(interaction.user.id), now=self.services.clock(),
+                         guild_id=str(interaction.guild_id), waive_reflection=waive_reflection)
+        except ReviewError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        await interaction.response.send_message(f"✅ Session {session} signed off.", ephemeral=True)
+        await self.tell_learner(session, f"✅ {interaction.user.display_name} signed this role-play off as "
+                                         "portfolio evidence.")
+
+    @review.command(name="export", description="Download a session for a portfolio")
+    @app_commands.describe(session="Session number", format="Markdown or HTML")
+    async def export(self, interaction: discord.Interaction, session: int,
+                     format: Literal["markdown", "html"] = "markdown") -> None:
+        record = await self._record(interaction, session)
+        if record is None:
+            return
+        body, ext = (export_html(record), "html") if format == "html" else (export_markdown(record), "md")
+        file = discord.File(io.BytesIO(body.encode()), filename=f"composure-session-{session}.{ext}")
+        await interaction.response.send_message(f"Session {session} for the portfolio:", file=file, ephemeral=True)
+
+    @review.command(name="watch", description="Join a role-play's private thread to observe quietly")
+    @app_commands.describe(session="Session number")
+    async def watch(self, interaction: discord.Interaction, session: int) -> None:
+        record = await self._record(interaction, session)
+        if record is None:
+            return
+        thread = await self._thread(record.row.channel_id)
+        if thread is None:
+            await interaction.response.send_message("⚠️ That session's thread no longer exists.", ephemeral=True)
+            return
+        await thread.add_user(interaction.user)
+        await interaction.response.send_message(f"You are in {thread.mention}. Your messages there do not count "
+                                                "as the learner's replies.", ephemeral=True)
+
+    async def _thread(self, channel_id: str | None) -> discord.Thread | None:
+        if not channel_id:
+            return None
+        channel = self.bot.get_channel(int(channel_id))
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(int(channel_id))
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.Thread) else None
+
+    async def tell_learner(self, session_id: int, text: str) -> None:
+        row = self.services.roleplay.get(session_id)
+        thread = await self._thread(row.channel_id)
+        if thread is not None:
+            try:
+                await thread.send(f"<@{row.learner_id}> {text}", allowed_mentions=discord.AllowedMentions(users=True))
+            except discord.HTTPException:
+                pass

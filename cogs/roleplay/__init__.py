@@ -1,0 +1,9 @@
+"""Role-plays in private threads: start, replies, deadlines, feedback, reflective logs."""
+
+from cogs.roleplay._cog import RolePlayCog
+from cogs.roleplay._views import ReflectButton
+
+
+async def setup(bot) -> None:
+    bot.add_dynamic_items(ReflectButton)
+    await bot.add_cog(RolePlayCog(bot))

@@ -1,0 +1,209 @@
+"""Slash commands and listeners for role-plays; every rule lives in bot.roleplay."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.guild import reply_seconds_for
+from bot.reflection import ReflectionDue
+from bot.roleplay.chart import mood_curve_png
+from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, TurnResult
+from cogs.roleplay._render import brief_embed, relative, report_embed
+from cogs.roleplay._views import reflect_view
+from cogs.roleplay._voice import PersonaVoice
+
+log = logging.getLogger(__name__)
+
+
+class RolePlayCog(commands.Cog):
+    """/roleplay start | end | scenarios, learner replies in the thread, deadlines and reminders."""
+
+    roleplay = app_commands.Group(name="roleplay", description="Rehearse a difficult customer", guild_only=True)
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+        self.voice = PersonaVoice()
+        self._recovered = False
+
+    # --- commands ---------------------------------------------------------------------------
+
+    @roleplay.command(name="start", description="Start a timed role-play in a private thread")
+    @app_commands.describe(scenario="The customer you want to practise with")
+    async def start(self, interaction: discord.Interaction, scenario: str) -> None:
+        catalogue = self.services.catalogue
+        if scenario not in catalogue.scenarios:
+            await interaction.response.send_message(f"⚠️ {catalogue_error(catalogue, scenario)}", ephemeral=True)
+            return
+        learner_id = str(interaction.user.id)
+        active = self.services.roleplay.active_for(learner_id)
+        if active is not None:
+            await interaction.response.send_message(
+                f"⚠️ You already have a role-play in progress in <#{active.channel_id}>. "
+                "Finish it there or use `/roleplay end` first.", ephemeral=True)
+            return
+        if not isinstance(interaction.channel, discord.TextChannel):
+            await interaction.response.send_message(
+                "⚠️ Start role-plays from a normal text channel: I open a private thread there.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        sc = catalogue.get(scenario)
+        try:
+            thread = await interaction.channel.create_thread(
+                name=f"{sc.title} · {interaction.user.display_name}"[:100],
+                type=discord.ChannelType.private_thread, invitable=False, auto_archive_duration=1440)
+            await thread.add_user(interaction.user)
+        except discord.Forbidden:
+            await interaction.followup.send("⚠️ I am not allowed to create private threads here. Ask an admin "
+                                            "to give me Create Private Threads.", ephemeral=True)
+            return
+        with self.services.db.session() as s:
+            seconds = reply_seconds_for(s, guild_id=str(interaction.guild_id), learner_id=learner_id,
+                                        scenario_seconds=sc.reply_seconds)
+        try:
+            result = self.services.roleplay.start(
+                learner_id=learner_id, scenario_id=sc.id, learner_name=interaction.user.display_name,
+                guild_id=str(interaction.guild_id), channel_id=str(thread.id), reply_seconds=seconds)
+        except AlreadyActive as exc:
+            await interaction.followup.send(f"⚠️ {exc}", ephemeral=True)
+            return
+        await thread.send(embed=brief_embed(sc, seconds, interaction.user.mention))
+        await self.show(thread, result)
+        await interaction.followup.send(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
+
+    @start.autocomplete("scenario")
+    async def scenario_autocomplete(self, interaction: discord.Interaction,
+                                    current: str) -> list[app_commands.Choice[str]]:
+        needle = current.lower().strip()
+        choices = []
+        for sc in sorted(self.services.catalogue.scenarios.values(), key=lambda s: s.title):
+            if needle in sc.id or needle in sc.title.lower():
+                choices.append(app_commands.Choice(name=sc.title[:100], value=sc.id))
+        return choices[:25]
+
+    @roleplay.command(name="end", description="End your role-play now and get your feedback")
+    async def end(self, interaction: discord.Interaction) -> None:
+        row = self.services.roleplay.active_for(str(interaction.user.id))
+        if row is None:
+            await interaction.response.send_message("You have no role-play in progress.", ephemeral=True)
+            return
+        result = self.services.roleplay.end(row.id or 0, learner_id=str(interaction.user.id))
+        await interaction.response.send_message(f"Ended. Your feedback is in <#{row.channel_id}>.", ephemeral=True)
+        channel = await self._channel(row.channel_id)
+        if channel is not None:
+            await self.show(channel, result)
+
+    @roleplay.command(name="scenarios", description="List the customers you can practise with")
+    async def scenarios(self, interaction: discord.Interaction) -> None:
+        embed = discord.Embed(title="Customers to practise with", colour=discord.Colour.blurple())
+        for sc in sorted(self.services.catalogue.scenarios.values(), key=lambda s: s.title):
+            embed.add_field(name=sc.title, value=f"`{sc.id}` · {sc.reply_seconds}s per reply", inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # --- the conversation -------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id or not isinstance(message.channel, discord.Thread):
+            return
+        row = self.services.roleplay.active_in_channel(str(message.channel.id))
+        if row is None or row.learner_id != str(message.author.id):
+            return  # not a role-play thread, or a mentor watching: the session is not disturbed
+        try:
+            result = self.services.roleplay.reply(row.id or 0, message.content, learner_id=row.learner_id)
+        except ReplyRejected as exc:
+            await message.reply(f"⚠️ {exc}", mention_author=False)
+            return
+        except RolePlayError:
+            return
+        await self.show(message.channel, result)
+
+    async def show(self, channel: discord.abc.Messageable, result: TurnResult) -> None:
+        """The customer's line, and at the end the report with its mood curve and the log button."""
+        if result.customer is not None:
+            await self.voice.say(channel, result.customer)
+        if result.ended and result.report is not None:
+            chart = discord.File(io.BytesIO(mood_curve_png(result.report)), filename="mood.png")
+            await channel.send(embed=report_embed(result.report, image_name="mood.png"), file=chart,
+                               view=reflect_view(result.session_id))
+
+    @commands.Cog.listener()
+    async def on_composure_event(self, event: object) -> None:
+        if isinstance(event, TurnResult):
+            row = self.services.roleplay.get(event.session_id)
+            channel = await self._channel(row.channel_id)
+            if channel is not None:
+                await self.show(channel, event)
+        elif isinstance(event, ReflectionDue):
+            await self._remind(event)
+
+    async def _remind(self, event: ReflectionDue) -> None:
+        text = (f"<@{event.learner_id}> a reminder: the reflective log for your `{event.scenario_id}` "
+                "role-play is not written yet. It takes five minutes and your mentor needs it.")
+        channel = await self._channel(event.channel_id)
+        try:
+            if channel is not None:
+                await channel.send(text, view=reflect_view(event.session_id),
+                                   allowed_mentions=discord.AllowedMentions(users=True))
+                return
+            user = await self.bot.fetch_user(int(event.learner_id))
+            await user.send(text, view=reflect_view(event.session_id))
+        except discord.HTTPException as exc:
+            log.warning("could not deliver reflection reminder %s: %s", event.session_id, exc)
+
+    async def _channel(self, channel_id: str | None) -> discord.abc.Messageable | None:
+        if not channel_id:
+            return None
+        channel = self.bot.get_channel(int(channel_id))
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(int(channel_id))
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.abc.Messageable) else None
+
+    # --- after a restart --------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._recovered:
+            return
+        self._recovered = True
+        for row in self.services.roleplay.active_sessions():
+            if not row.guild_id:
+                continue  # a terminal session: not ours to resume
+            await self.recover(row)
+
+    async def recover(self, row) -> None:
+        """Answer what was said before the restart, or close the session if its thread is gone."""
+        sid = row.id or 0
+        channel = await self._channel(row.channel_id)
+        if channel is None:
+            result = self.services.roleplay.close_abandoned(sid)
+            try:
+                user = await self.bot.fetch_user(int(row.learner_id))
+                await user.send(f"Your `{row.scenario_id}` role-play could not continue after a restart "
+                                "(its thread is gone), so I closed it. Everything you wrote is kept.",
+                                embed=report_embed(result.report or {}))
+            except discord.HTTPException:
+                pass
+            return
+        result = self.services.roleplay.resume(sid)
+        if result is not None:
+            await self.show(channel, result)
+            return
+        deadline = self.services.roleplay.extend_deadline(sid)
+        if deadline is not None:
+            await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
+                               f"Reply {relative(deadline)}. If you wrote something while I was away, "
+                               "please send it again.")
+
+
+def catalogue_error(catalogue, scenario: str) -> str:
+    known = ", ".join(f"`{i}`" for i in catalogue.ids())
+    return f"There is no scenario called `{scenario[:60]}`. Choose one of: {known}"

@@ -1,0 +1,52 @@
+"""The customer speaks under the persona's name through a channel webhook (an embed if not allowed)."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.roleplay.service import CustomerLine
+from cogs.roleplay._render import customer_text
+
+log = logging.getLogger(__name__)
+WEBHOOK_NAME = "Composure customers"
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class PersonaVoice:
+    """One webhook per parent channel, found or made once, then reused for every line."""
+
+    def __init__(self) -> None:
+        self._webhooks: dict[int, discord.Webhook | None] = {}
+
+    async def _webhook(self, parent: discord.TextChannel) -> discord.Webhook | None:
+        if parent.id in self._webhooks:
+            return self._webhooks[parent.id]
+        hook: discord.Webhook | None = None
+        try:
+            hook = next((h for h in await parent.webhooks() if h.name == WEBHOOK_NAME and h.token), None)
+            if hook is None:
+                hook = await parent.create_webhook(name=WEBHOOK_NAME, reason="Customer personas for role-plays")
+        except discord.HTTPException as exc:
+            log.info("no webhook in #%s (%s); personas will speak in embeds", parent, exc.status)
+            hook = None
+        self._webhooks[parent.id] = hook
+        return hook
+
+    async def say(self, channel: discord.abc.Messageable, line: CustomerLine) -> None:
+        """Post one customer line (one REST request once the webhook is known)."""
+        content = customer_text(line.text, line.deadline)
+        parent = channel.parent if isinstance(channel, discord.Thread) else channel
+        hook = await self._webhook(parent) if isinstance(parent, discord.TextChannel) else None
+        if hook is not None:
+            try:
+                kwargs = {"thread": channel} if isinstance(channel, discord.Thread) else {}
+                await hook.send(content, username=f"{line.persona} (customer)", allowed_mentions=NO_MENTIONS,
+                                **kwargs)
+                return
+            except discord.NotFound:
+                self._webhooks.pop(parent.id, None)  # deleted by someone: fall back this time
+        embed = discord.Embed(description=content, colour=discord.Colour.dark_gold())
+        embed.set_author(name=f"{line.persona} (customer)")
+        await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)

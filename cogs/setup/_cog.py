@@ -1,0 +1,105 @@
+"""Admin settings per guild, stored in the database through bot.guild."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
+from cogs._checks import require_admin
+
+_ZONES = sorted(available_timezones())
+
+
+class SetupCog(commands.Cog):
+    setup = app_commands.Group(name="setup", description="Admins: configure Composure for this server",
+                               guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        return await require_admin(interaction)
+
+    async def _update(self, interaction: discord.Interaction, done: str, **changes) -> None:
+        try:
+            with self.services.db.session() as s:
+                update_guild(s, guild_id=str(interaction.guild_id), **changes)
+        except SettingsError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        await interaction.response.send_message(f"✅ {done}", ephemeral=True)
+
+    @setup.command(name="mentor-role", description="The role whose members review and sign off sessions")
+    async def mentor_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        await self._update(interaction, f"Mentors are now members of {role.mention}.", mentor_role_id=str(role.id))
+
+    @setup.command(name="cohort-channel", description="Add (or remove) a channel where cohort quizzes run")
+    async def cohort_channel(self, interaction: discord.Interaction, channel: discord.TextChannel,
+                             remove: bool = False) -> None:
+        if remove:
+            await self._update(interaction, f"{channel.mention} is no longer a cohort channel.",
+                               remove_cohort_channel=str(channel.id))
+        else:
+            await self._update(interaction, f"{channel.mention} is a cohort channel.",
+                               add_cohort_channel=str(channel.id))
+
+    @setup.command(name="timezone", description="The server's time zone, used for cohort quiz times")
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        await self._update(interaction, f"Time zone set to {zone}.", timezone=zone)
+
+    @timezone.autocomplete("zone")
+    async def zone_autocomplete(self, interaction: discord.Interaction,
+                                current: str) -> list[app_commands.Choice[str]]:
+        needle = current.lower().replace(" ", "_")
+        return [app_commands.Choice(name=z, value=z) for z in _ZONES if needle in z.lower()][:25]
+
+    @setup.command(name="reply-time", description="Seconds every learner has per reply on this server")
+    @app_commands.describe(seconds="10 to 3600; 0 goes back to each scenario's own limit")
+    async def reply_time(self, interaction: discord.Interaction, seconds: int) -> None:
+        if seconds == 0:
+            with self.services.db.session() as s:
+                settings = guild_settings(s, guild_id=str(interaction.guild_id))
+                settings.reply_seconds = None
+                s.add(settings)
+            await interaction.response.send_message("✅ Each scenario's own reply time applies again.",
+                                                    ephemeral=True)
+            return
+        await self._update(interaction, f"Learners now have {seconds} seconds per reply.", reply_seconds=seconds)
+
+    @setup.command(name="learner-time", description="An accessibility adjustment: one learner's time per reply")
+    @app_commands.describe(member="The learner", seconds="10 to 3600; 0 removes the adjustment")
+    async def learner_time(self, interaction: discord.Interaction, member: discord.Member, seconds: int) -> None:
+        try:
+            with self.services.db.session() as s:
+                set_learner_reply_seconds(s, guild_id=str(interaction.guild_id), learner_id=str(member.id),
+                                          seconds=seconds or None)
+        except SettingsError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        text = (f"{member.display_name} now has {seconds} seconds per reply." if seconds
+                else f"{member.display_name} is back to the server's reply time.")
+        await interaction.response.send_message(f"✅ {text}", ephemeral=True)
+
+    @setup.command(name="reminder", description="Minutes after a role-play before the reflective-log reminder")
+    async def reminder(self, interaction: discord.Interaction, minutes: int) -> None:
+        await self._update(interaction, f"Reflective-log reminders come {minutes} minutes after a session.",
+                           reminder_minutes=minutes)
+
+    @setup.command(name="show", description="Show this server's Composure settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        with self.services.db.session() as s:
+            st = guild_settings(s, guild_id=str(interaction.guild_id))
+        embed = discord.Embed(title="Composure settings", colour=discord.Colour.blurple())
+        embed.add_field(name="Mentor role", value=f"<@&{st.mentor_role_id}>" if st.mentor_role_id else "not set")
+        embed.add_field(name="Cohort channels",
+                        value=" ".join(f"<#{c}>" for c in st.cohort_channel_ids) or "none")
+        embed.add_field(name="Time zone", value=st.timezone)
+        embed.add_field(name="Reply time", value=f"{st.reply_seconds}s" if st.reply_seconds else "per scenario")
+        minutes = st.reminder_minutes or self.services.settings.reflection_reminder_minutes
+        embed.add_field(name="Reflection reminder", value=f"after {minutes} min")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
