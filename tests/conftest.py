@@ -11,7 +11,6 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.content.catalogue import Catalogue
 from bot.storage.db import Database
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -20,8 +19,10 @@ PG_URL = os.environ.get("COMPOSURE_TEST_PG_URL")
 
 
 @pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
+def catalogue():
     """The shipped scenarios, loaded once."""
+    from bot.content.catalogue import Catalogue
+
     cat = Catalogue.load([SCENARIOS])
     assert not cat.problems, [str(p) for p in cat.problems]
     return cat

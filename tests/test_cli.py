@@ -1,0 +1,163 @@
+"""The command-line contracts, run as a learner or a judge would: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCRIPTS = PROJECT / "tests" / "scenario_scripts"
+
+
+def run(args: list[str], tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN",)}
+    full_env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "DISCORD_TOKEN": ""})
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=tmp_path, env=full_env, timeout=timeout)
+
+
+def test_practice_script_json_contract(tmp_path):
+    script = tmp_path / "replies.txt"
+    script.write_text("I'm so sorry this happened, that sounds really frustrating.\n[silence]\n"
+                      "What happened when you took it back to the shop?\n", encoding="utf-8")
+    out = run(["practice", "faulty-kettle", "--script", str(script), "--json", "--seed", "4"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) >= {"scenario", "outcome", "session_marks", "turns", "report"}
+    assert data["scenario"] == "faulty-kettle"
+    assert data["outcome"] in {"resolved", "escalated", "ended_by_learner", "customer_left", "unresolved"}
+    speakers = [t["speaker"] for t in data["turns"]]
+    assert speakers[0] == "customer" and "learner" in speakers
+    for turn in data["turns"]:
+        assert set(turn) >= {"speaker", "text", "marks", "mood"}
+    silences = [t for t in data["turns"] if t.get("kind") == "silence"]
+    assert len(silences) == 1
+    assert "apology" in data["turns"][1]["marks"]
+
+
+def test_practice_is_deterministic_under_seed(tmp_path):
+    script = tmp_path / "s.txt"
+    script.write_text("Sorry about that. What went wrong?\nI'll refund the kettle for you today.\n")
+    a = json.loads(run(["practice", "faulty-kettle", "--script", str(script), "--json", "--seed", "9"],
+                       tmp_path).stdout)
+    b = json.loads(run(["practice", "faulty-kettle", "--script", str(script), "--json", "--seed", "9"],
+                       tmp_path).stdout)
+    assert [t["text"] for t in a["turns"]] == [t["text"] for t in b["turns"]]
+
+
+@pytest.mark.parametrize("outcome_file", sorted(SCRIPTS.glob("*/*.txt")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_outcome_script_plays_through_the_cli(tmp_path, outcome_file):
+    out = run(["practice", outcome_file.parent.name, "--script", str(outcome_file), "--json", "--seed", "0"],
+              tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["outcome"] == outcome_file.stem
+
+
+def test_practice_text_report(tmp_path):
+    script = tmp_path / "s.txt"
+    script.write_text("calm down, it's only a kettle\n[end]\n")
+    out = run(["practice", "faulty-kettle", "--script", str(script)], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "Feedback:" in out.stdout and "Dismissive" in out.stdout
+    assert "Ended by you" in out.stdout
+
+
+def test_unknown_scenario_is_a_clear_error(tmp_path):
+    out = run(["practice", "no-such-thing", "--script", "/dev/null"], tmp_path)
+    assert out.returncode == 2
+    assert "no scenario called 'no-such-thing'" in out.stderr and "faulty-kettle" in out.stderr
+
+
+def test_missing_script_file_is_a_clear_error(tmp_path):
+    out = run(["practice", "faulty-kettle", "--script", str(tmp_path / "nope.txt")], tmp_path)
+    assert out.returncode == 2
+    assert "cannot read the script" in out.stderr
+
+
+def test_assess_contract_and_bad_lines(tmp_path):
+    lines = [
+        json.dumps({"id": "a", "customer": "It broke!", "reply": "I'm so sorry, what happened?"}),
+        "this is not json",
+        json.dumps({"id": "c", "customer": "x", "reply": 42}),
+        json.dumps({"id": "d", "customer": "I want £200.", "reply": "I'll give you £200 now.",
+                    "scenario": "late-delivery-third-contact"}),
+        json.dumps({"id": "e", "reply": "", "scenario": "not-a-scenario"}),
+    ]
+    out = run(["assess"], tmp_path, stdin="\n".join(lines) + "\n")
+    assert out.returncode == 1  # some lines were unusable
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", None, "c", "d", "e"]
+    assert {"apology", "open_question"} <= set(rows[0]["marks"])
+    assert all(isinstance(v, str) for v in rows[0]["evidence"].values())
+    assert "error" in rows[1] and "error" in rows[2]
+    assert "over_promise" in rows[3]["marks"]
+    assert rows[4]["marks"] == []
+    assert "line 2" in out.stderr and "unknown scenario" in out.stderr
+
+
+def test_scenarios_check_good_and_bad(tmp_path):
+    assert run(["scenarios", "check"], tmp_path).returncode == 0
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: broken\ntitle: [unclosed\n")
+    out = run(["scenarios", "check", str(bad)], tmp_path)
+    assert out.returncode == 1
+    assert "broken.yaml" in out.stdout and "YAML syntax" in out.stdout
+
+
+def test_run_without_token_explains_what_to_do(tmp_path):
+    out = run(["run"], tmp_path)
+    assert out.returncode == 2
+    assert "DISCORD_TOKEN" in out.stderr and "practice" in out.stderr
+
+
+def test_default_command_without_token_starts_terminal_practice(tmp_path):
+    out = run([], tmp_path, stdin="1\nI'm so sorry about this. What happened?\n/end\n")
+    assert out.returncode == 0, out.stderr
+    assert "terminal role-play" in out.stdout
+    assert "Which customer" in out.stdout and "Feedback:" in out.stdout
+
+
+def test_interactive_deadline_passes_and_the_customer_reacts(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}", "DISCORD_TOKEN": ""})
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "practice", "faulty-kettle", "--reply-seconds", "1",
+                             "--seed", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            cwd=tmp_path, env=env)
+    try:
+        time.sleep(2.5)  # the learner says nothing: one deadline passes
+        out, _ = proc.communicate("/end\n", timeout=60)
+    finally:
+        proc.kill()
+    assert "time is up" in out
+    assert "missed deadlines: 1" in out or "missed deadlines: 2" in out
+
+
+def test_crashed_terminal_session_resumes(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"}
+    first = subprocess.Popen([sys.executable, "-m", "bot", "practice", "faulty-kettle", "--learner", "sam",
+                              "--seed", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             cwd=tmp_path, env={**os.environ, "DISCORD_TOKEN": "", **env})
+    assert first.stdin is not None
+    first.stdin.write("I'm so sorry about the kettle.\n")
+    first.stdin.flush()
+    time.sleep(3)
+    first.kill()  # a crash mid-session
+    first.wait()
+    out = run(["practice", "--learner", "sam"], tmp_path, stdin="/end\n", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Resuming your unfinished role-play" in out.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        texts = [r[0] for r in conn.execute("SELECT text FROM turn WHERE session_id = 1 ORDER BY position")]
+        status = conn.execute("SELECT status, outcome FROM practice_session WHERE id = 1").fetchone()
+    assert "I'm so sorry about the kettle." in texts  # the reply written before the crash survived
+    assert status == ("ended", "ended_by_learner")
