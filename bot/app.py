@@ -69,7 +69,7 @@ class ComposureBot(commands.Bot):
         """Run what is due now; each result is dispatched as `composure_event` for a cog to show."""
         async with self._tick_lock:
             now = self.services.clock()
-            for event in self.services.roleplay.expire_deadlines(now):
+            for event in self.services.roleplay.expire_deadlines(now, in_guilds_only=True):
                 self.dispatch("composure_event", event)
             for event in self.services.jobs.run_due(now):
                 self.dispatch("composure_event", event)

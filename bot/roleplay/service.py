@@ -140,16 +140,19 @@ class RolePlayService:
             return s.exec(select(PracticeSession).where(
                 PracticeSession.channel_id == channel_id, PracticeSession.status == "active")).first()
 
-    def overdue(self, now: datetime) -> list[int]:
-        """Active sessions whose customer has waited past the reply deadline."""
+    def overdue(self, now: datetime, *, in_guilds_only: bool = False) -> list[int]:
+        """Active sessions whose customer has waited past the reply deadline.
+
+        The bot passes in_guilds_only so that it never times out a terminal session that shares
+        its database; the terminal keeps its own clock.
+        """
         with self.db.session() as s:
-            last = (
-                select(Turn.session_id, func.max(Turn.position).label("pos"))
-                .join(PracticeSession, col(PracticeSession.id) == col(Turn.session_id))
-                .where(PracticeSession.status == "active")
-                .group_by(col(Turn.session_id))
-                .subquery()
-            )
+            active = select(Turn.session_id, func.max(Turn.position).label("pos")).join(
+                PracticeSession, col(PracticeSession.id) == col(Turn.session_id)
+            ).where(PracticeSession.status == "active")
+            if in_guilds_only:
+                active = active.where(col(PracticeSession.guild_id).is_not(None))
+            last = active.group_by(col(Turn.session_id)).subquery()
             query = (
                 select(Turn.session_id)
                 .join(last, and_(col(Turn.session_id) == last.c.session_id, col(Turn.position) == last.c.pos))
@@ -158,10 +161,10 @@ class RolePlayService:
             )
             return list(s.exec(query))
 
-    def expire_deadlines(self, now: datetime) -> list[TurnResult]:
+    def expire_deadlines(self, now: datetime, *, in_guilds_only: bool = False) -> list[TurnResult]:
         """Let every overdue customer react to the silence; returns what each customer said."""
         results = []
-        for session_id in self.overdue(now):
+        for session_id in self.overdue(now, in_guilds_only=in_guilds_only):
             result = self.silence(session_id)
             if result is not None:
                 results.append(result)
