@@ -1,0 +1,148 @@
+"""The fake gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME, dispatch.
+
+Frames go out as uncompressed JSON text, which discord.py accepts even though it asks for
+`compress=zlib-stream`. Each websocket is one session; dispatch goes to every identified one
+(normally just the bot under test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+from . import payloads
+
+if TYPE_CHECKING:
+    from .server import FakeDiscord
+
+log = logging.getLogger(__name__)
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
+RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 7, 9, 10, 11
+HEARTBEAT_INTERVAL_MS = 41250
+
+
+@dataclass
+class Session:
+    """One gateway connection and its sequence counter."""
+
+    ws: web.WebSocketResponse
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    seq: int = 0
+    identified: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def send(self, op: int, data: Any, event: str | None = None) -> None:
+        async with self.lock:  # keeps `s` in the order frames are written
+            frame: dict[str, Any] = {"op": op, "d": data, "s": None, "t": event}
+            if op == DISPATCH:
+                self.seq += 1
+                frame["s"] = self.seq
+            if self.ws.closed:
+                return
+            try:
+                await self.ws.send_str(json.dumps(frame))
+            except (ConnectionResetError, RuntimeError) as exc:  # the bot hung up meanwhile
+                log.debug("fake gateway could not send %s: %r", event or op, exc)
+
+
+class Gateway:
+    """Accepts bot connections and sends them events taken from the world."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.fake = fake
+        self.sessions: list[Session] = []
+        self.identifies: list[dict[str, Any]] = []  # IDENTIFY payloads (token redacted)
+        self.resumes = 0
+        self._old_sessions: dict[str, int] = {}  # closed session id -> last seq, for RESUME
+
+    @property
+    def live(self) -> list[Session]:
+        return [s for s in self.sessions if s.identified and not s.ws.closed]
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        session = Session(ws)
+        self.sessions.append(session)
+        try:
+            await session.send(HELLO, {"heartbeat_interval": HEARTBEAT_INTERVAL_MS,
+                                       "_trace": ["fake-discord"]})
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    await self._on_frame(session, json.loads(msg.data))
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self.sessions.remove(session)
+            if session.identified:
+                self._old_sessions[session.session_id] = session.seq
+            self.fake._changed.set()
+        return ws
+
+    async def _on_frame(self, session: Session, frame: dict[str, Any]) -> None:
+        op, data = frame.get("op"), frame.get("d")
+        if op == HEARTBEAT:
+            await session.send(HEARTBEAT_ACK, None)
+        elif op == IDENTIFY:
+            self.identifies.append({**data, "token": "<redacted>"})
+            await self._ready(session)
+        elif op == RESUME:
+            await self._resume(session, data)
+        elif op == REQUEST_MEMBERS:
+            await self._members_chunk(session, data)
+        else:
+            log.debug("fake gateway ignores op %s", op)
+
+    async def _ready(self, session: Session) -> None:
+        world = self.fake.world
+        ready = payloads.ready(world, session.session_id, self.fake.gateway_url)
+        await session.send(DISPATCH, ready, "READY")
+        for gid in list(world.guilds):
+            await session.send(DISPATCH, payloads.guild_create(world, gid), "GUILD_CREATE")
+        session.identified = True
+        self.fake._changed.set()
+
+    async def _resume(self, session: Session, data: dict[str, Any]) -> None:
+        old = self._old_sessions.pop(data.get("session_id", ""), None)
+        if old is None:
+            await session.send(INVALID_SESSION, False)
+            return
+        session.session_id, session.seq = data["session_id"], old
+        session.identified = True
+        self.resumes += 1
+        await session.send(DISPATCH, {"_trace": ["fake-discord"]}, "RESUMED")
+        self.fake._changed.set()
+
+    async def _members_chunk(self, session: Session, data: dict[str, Any]) -> None:
+        world = self.fake.world
+        gid = int(data["guild_id"])
+        wanted = data.get("user_ids")
+        query = (data.get("query") or "").lower()
+        members = [payloads.member(world, gid, uid) for uid in world.guilds[gid].members
+                   if (wanted is None or str(uid) in map(str, wanted))
+                   and world.users[uid]["username"].lower().startswith(query)]
+        limit = data.get("limit") or 0
+        await session.send(DISPATCH, {
+            "guild_id": str(gid), "members": members[:limit] if limit else members,
+            "chunk_index": 0, "chunk_count": 1, "nonce": data.get("nonce"), "not_found": [],
+        }, "GUILD_MEMBERS_CHUNK")
+
+    async def dispatch(self, event: str, data: dict[str, Any], *, required: bool = True) -> int:
+        """Send an event to every identified session; returns how many got it."""
+        targets = self.live
+        if not targets and required:
+            raise RuntimeError(f"cannot send {event}: no bot is logged in to the fake gateway")
+        for session in targets:
+            await session.send(DISPATCH, data, event)
+        return len(targets)
+
+    async def close_all(self, code: int = 1000) -> None:
+        """Close every connection (a bot still running would try to reconnect)."""
+        for session in list(self.sessions):
+            await session.ws.close(code=code, message=b"fake discord closing")
