@@ -10,7 +10,6 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import messages
 from bot.config import get_settings
 
 NO_TOKEN = """\

@@ -8,9 +8,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bot.content.scenario import MOOD_MAX, MOOD_MIN  # noqa: E402
+from bot.content.scenario import MOOD_MAX, MOOD_MIN
 
 
 def mood_curve_png(report: dict[str, Any]) -> bytes:

@@ -225,9 +225,12 @@ class RolePlayService:
     def reply(self, session_id: int, text: str, *, learner_id: str | None = None) -> TurnResult:
         """Record a learner reply, then mark it and let the customer answer."""
         cleaned = clean_reply(text)
+        pending = self.resume(session_id)  # a reply stored before a crash is answered first
+        if pending is not None and pending.ended:
+            raise SessionOver(messages.SESSION_OVER)
         now = self.clock()
         with self.db.session() as s:  # 1: the words are safe before anything reacts
-            row = self._open_row(s, session_id, learner_id)
+            self._open_row(s, session_id, learner_id)
             turns = self._turns(s, session_id)
             deadline = turns[-1].deadline_at if turns and turns[-1].speaker == "customer" else None
             s.add(Turn(session_id=session_id, position=len(turns), speaker="learner", kind="line",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import Literal
 
@@ -155,7 +156,5 @@ class ReviewCog(commands.Cog):
         row = self.services.roleplay.get(session_id)
         thread = await self._thread(row.channel_id)
         if thread is not None:
-            try:
+            with contextlib.suppress(discord.HTTPException):  # telling the learner is a courtesy
                 await thread.send(f"<@{row.learner_id}> {text}", allowed_mentions=discord.AllowedMentions(users=True))
-            except discord.HTTPException:
-                pass

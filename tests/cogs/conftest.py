@@ -1,0 +1,70 @@
+"""A fake Discord with one server, and Composure bots that log in to it on a manual clock."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from fake_discord import FakeDiscord
+
+from bot.app import ComposureBot
+from bot.clock import ManualClock
+from bot.config import PROJECT_ROOT, Settings
+from bot.services import build_services
+from bot.storage.db import Database
+
+
+@dataclass
+class Server:
+    fake: FakeDiscord
+    guild: int
+    practice: int
+    cohort: int
+    learner: int
+    other_learner: int
+    mentor: int
+    mentor_role: int
+    admin: int
+    db_url: str
+    clock: ManualClock = field(default_factory=ManualClock)
+
+    def settings(self) -> Settings:
+        return Settings(database_url=self.db_url, scenarios_dir=PROJECT_ROOT / "scenarios",
+                        reflection_reminder_minutes=60, discord_token=None)
+
+    @asynccontextmanager
+    async def bot(self):
+        """A freshly built bot (new services, same database): two in a row are a restart."""
+        db = Database(self.db_url)
+        services = build_services(self.settings(), clock=self.clock, db=db)
+        bot = ComposureBot(services, tick_seconds=None, sync_guild_id=self.guild)
+        try:
+            async with self.fake.running(bot) as running:
+                yield running
+        finally:
+            db.dispose()
+
+
+@pytest_asyncio.fixture
+async def server(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.WARNING)
+    async with FakeDiscord() as fake:
+        gid = fake.add_guild("Training provider")
+        mentor_role = fake.add_role(gid, "Mentor")
+        admin_role = fake.add_role(gid, "Admins", admin=True)
+        practice = fake.add_text_channel(gid, "practice")
+        cohort = fake.add_text_channel(gid, "cohort-a")
+        learner = fake.add_member(gid, name="lee")
+        other = fake.add_member(gid, name="sam")
+        mentor = fake.add_member(gid, name="mo", roles=[mentor_role])
+        admin = fake.add_member(gid, name="ada", roles=[admin_role])
+        yield Server(fake, gid, practice, cohort, learner, other, mentor, mentor_role, admin,
+                     f"sqlite:///{tmp_path / 'bot.db'}")
+        assert fake.unhandled == [], fake.unhandled
+        assert fake.errors == [], fake.errors
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, errors
