@@ -1,0 +1,152 @@
+"""Session-level marks and model coverage, judged from the order and timing of the reply marks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+SESSION_MARKS: tuple[str, ...] = (
+    "listened_first", "followed_model", "within_authority", "escalated_well", "confirmed_resolution",
+    "jumped_to_solution", "premature_escalation", "missed_escalation", "exceeded_authority", "no_boundary",
+    "slow_replies",
+)
+MODELS: dict[str, tuple[str, ...]] = {
+    "HEAT": ("Hear", "Empathise", "Apologise", "Take action"),
+    "LAST": ("Listen", "Apologise", "Solve", "Thank"),
+    "LEAP": ("Listen", "Empathise", "Ask", "Problem-solve"),
+    "AIRF": ("Acknowledge", "Investigate", "Resolve", "Follow-up"),
+}
+# Which reply marks show each step of a model.
+STEP_MARKS: dict[str, dict[str, frozenset[str]]] = {
+    "HEAT": {"Hear": frozenset({"open_question", "paraphrase"}), "Empathise": frozenset({"empathy"}),
+             "Apologise": frozenset({"apology"}), "Take action": frozenset({"action", "escalation"})},
+    "LAST": {"Listen": frozenset({"open_question", "paraphrase"}), "Apologise": frozenset({"apology"}),
+             "Solve": frozenset({"action", "escalation"}), "Thank": frozenset({"thanks"})},
+    "LEAP": {"Listen": frozenset({"paraphrase", "open_question"}), "Empathise": frozenset({"empathy"}),
+             "Ask": frozenset({"open_question", "verify"}), "Problem-solve": frozenset({"action", "escalation"})},
+    "AIRF": {"Acknowledge": frozenset({"empathy", "apology", "paraphrase"}),
+             "Investigate": frozenset({"open_question", "verify"}),
+             "Resolve": frozenset({"action", "escalation", "policy"}),
+             "Follow-up": frozenset({"record", "check"})},
+}
+LISTENING = frozenset({"empathy", "paraphrase", "open_question"})
+CREDITED_SESSION = frozenset({"listened_first", "followed_model", "within_authority", "escalated_well",
+                              "confirmed_resolution"})
+
+
+@dataclass(frozen=True)
+class LearnerTurnFacts:
+    marks: tuple[str, ...]
+    offered_amounts: tuple[Decimal, ...] = ()
+    silent: bool = False
+    late: bool = False
+    customer_abusive: bool = False
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    authority_limit: Decimal | None
+    escalation_expected: str  # required | optional | unnecessary
+    customer_abusive: bool
+    resolution_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class ModelCoverage:
+    model: str
+    steps: tuple[str, ...]
+    covered: tuple[str, ...]
+    in_order: bool
+
+
+@dataclass(frozen=True)
+class SessionAssessment:
+    marks: tuple[str, ...]
+    reasons: dict[str, str]
+    coverage: tuple[ModelCoverage, ...]
+
+
+def _first(turns: Sequence[LearnerTurnFacts], wanted: frozenset[str]) -> int | None:
+    return next((i for i, t in enumerate(turns) if set(t.marks) & wanted), None)
+
+
+def _coverage(turns: Sequence[LearnerTurnFacts]) -> tuple[ModelCoverage, ...]:
+    """Steps shown, and whether each step's first appearance comes no earlier than the step before."""
+    result = []
+    for model, steps in MODELS.items():
+        firsts = [_first(turns, STEP_MARKS[model][step]) for step in steps]
+        covered = tuple(step for step, at in zip(steps, firsts, strict=True) if at is not None)
+        seen = [at for at in firsts if at is not None]
+        in_order = len(covered) == len(steps) and all(a <= b for a, b in zip(seen, seen[1:], strict=False))
+        result.append(ModelCoverage(model, steps, covered, in_order))
+    return tuple(result)
+
+
+def assess_session(turns: Sequence[LearnerTurnFacts], facts: SessionFacts) -> SessionAssessment:
+    """Judge the whole conversation; each mark comes with a one-sentence reason."""
+    spoken = [t for t in turns if not t.silent]
+    reasons: dict[str, str] = {}
+    listen_at = _first(spoken, LISTENING)
+    action_at = _first(spoken, frozenset({"action"}))
+    escalate_at = _first(spoken, frozenset({"escalation"}))
+    attempt_at = _first(spoken, LISTENING | {"action", "policy", "verify", "apology"})
+
+    if action_at is not None:
+        if listen_at is not None and listen_at <= action_at:
+            reasons["listened_first"] = "You acknowledged the customer before proposing a solution."
+        else:
+            reasons["jumped_to_solution"] = "You proposed a solution before listening or acknowledging."
+    elif listen_at is not None:
+        reasons["listened_first"] = "You listened and acknowledged the customer."
+
+    coverage = _coverage(spoken)
+    followed = [c.model for c in coverage if c.in_order]
+    if followed:
+        reasons["followed_model"] = f"Your replies followed {', '.join(followed)} step by step."
+
+    offers = [a for t in spoken for a in t.offered_amounts]
+    limit = facts.authority_limit
+    if offers:
+        if (limit is None and offers) or (limit is not None and max(offers) > limit):
+            top = max(offers)
+            reasons["exceeded_authority"] = (f"You offered £{top:,.2f}, beyond your authority "
+                                             + (f"(£{limit:,.2f})." if limit is not None else "to promise any amount."))
+        else:
+            reasons["within_authority"] = "Every amount you offered was within your authority."
+    over_promised = any("over_promise" in t.marks for t in spoken)
+    if over_promised and "exceeded_authority" not in reasons:
+        reasons.pop("within_authority", None)
+
+    if escalate_at is not None:
+        step_turn = spoken[escalate_at]
+        if facts.escalation_expected == "unnecessary" and (attempt_at is None or attempt_at >= escalate_at):
+            reasons["premature_escalation"] = ("You escalated before trying to understand or resolve a matter "
+                                               "within your remit.")
+        elif facts.escalation_expected != "unnecessary" and {"escalation"} <= set(step_turn.marks):
+            reasons["escalated_well"] = "You escalated with a reason and a next step for the customer."
+    elif facts.escalation_expected == "required":
+        reasons["missed_escalation"] = "The matter was beyond your remit but was never escalated."
+
+    if facts.resolution_confirmed or (
+        _last_index(spoken, {"action", "escalation"}) is not None
+        and _last_index(spoken, {"check"}) is not None
+        and _last_index(spoken, {"check"}) >= _last_index(spoken, {"action", "escalation"})
+    ):
+        reasons["confirmed_resolution"] = "You checked the customer accepted the resolution."
+
+    abusive = facts.customer_abusive or any(t.customer_abusive for t in turns)
+    if abusive and not any("boundary" in t.marks for t in spoken):
+        reasons["no_boundary"] = "The customer was abusive and you never set a calm boundary."
+
+    missed = sum(1 for t in turns if t.silent or t.late)
+    if missed > 1:
+        reasons["slow_replies"] = f"You missed the reply time limit {missed} times."
+
+    marks = tuple(m for m in SESSION_MARKS if m in reasons)
+    return SessionAssessment(marks, {m: reasons[m] for m in marks}, coverage)
+
+
+def _last_index(turns: Sequence[LearnerTurnFacts], wanted: set[str]) -> int | None:
+    found = [i for i, t in enumerate(turns) if set(t.marks) & wanted]
+    return found[-1] if found else None
