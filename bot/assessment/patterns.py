@@ -68,6 +68,8 @@ EMPATHY = rx(
     rf"\b(?:money|bill|billing|cost|financial) (?:worries|stress|problems) (?:are|can be) (?:really )?{FEELING}",
     rf"\b(?:completely|totally|perfectly) understandable\b", rf"\bi hear you\b",
     rf"\byou(?:'re| are| must be| sound) (?:\w+ )?{FEELING}",
+    rf"\b(?:sounds|sounded|must be|must have been|must feel|seems|looks) (?:like )?(?:it's been )?"
+    rf"(?:really |so |very |incredibly |absolutely |a )?{FEELING}",
 )
 EMPATHY_NOT = rx(r"\bsorry you feel\b", r"\bi understand,? but (?:the |our )?(?:policy|rules|there's nothing)\b")
 
@@ -138,7 +140,8 @@ ESCALATION_NOT = rx(r"\bbut first\b", r"\bif you (?:want|like|prefer|insist)\b",
 
 CHECK = rx(
     r"\bdoes (?:that|this|it|everything)(?: all)? (?:sound|make sense|work|help|cover|seem|suit)\b",
-    r"\bdoes [\w ]{1,30} (?:definitely |still )?work for you\b",
+    r"\b(?:does|would|will|is|could) [\w ]{1,30} (?:definitely |still )?(?:work|suit|be ok|be okay|be alright) "
+    r"(?:for )?you\b",
     r"\bis (?:that|this|everything) (?:ok|okay|alright|all right|fair|acceptable|clear|suitable)\b",
     r"\bare you (?:happy|ok|okay|comfortable|content) (?:with|for|if)\b", r"\bare you happy\b",
     r"\banything else (?:i|we) can\b", r"\bis there anything else\b", r"\banything else (?:you need|today)\b",

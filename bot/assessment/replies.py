@@ -109,6 +109,10 @@ def _open_question(r: _Reader) -> re.Match[str] | tuple[int, int] | None:
         m = p.OPEN_START.search(text)
         if m and (text.endswith("?") or len(text.split()) <= 14):
             return (s, e)
+        if text.endswith("?"):  # "Sorry to hear that - what happened?": the question after a dash or comma
+            clauses = re.split(r"\s[-:]\s|,\s", text)
+            if len(clauses) > 1 and p.OPEN_START.search(clauses[-1]):
+                return (s, e)
         m = p.OPEN_INVITE.search(text)
         if m:
             return (s + m.start(), s + m.end())

@@ -1,0 +1,50 @@
+"""Per-mark precision, recall and F1 on the labelled development set (../shared/eval), with a floor.
+
+Run with `-s` to see the table. The held-out set is larger and written independently, so the
+floor guards against regressions; it is not a target to tune sentences to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.assessment import REPLY_MARKS, ReplyContext, assess_reply
+
+DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "replies-dev.jsonl"
+MACRO_F1_FLOOR = 0.90
+
+
+def _scores(catalogue) -> tuple[dict[str, tuple[float, float, float]], float]:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        sc = catalogue.scenarios.get(row.get("scenario"))
+        ctx = ReplyContext(sc.authority.limit_gbp, sc.persona.abusive, sc.id) if sc else None
+        got, want = set(assess_reply(row["reply"], row["customer"], ctx).marks), set(row["marks"])
+        for m in got & want:
+            tp[m] += 1
+        for m in got - want:
+            fp[m] += 1
+        for m in want - got:
+            fn[m] += 1
+    table = {}
+    for m in REPLY_MARKS:
+        p = tp[m] / (tp[m] + fp[m]) if tp[m] + fp[m] else 0.0
+        r = tp[m] / (tp[m] + fn[m]) if tp[m] + fn[m] else 0.0
+        table[m] = (p, r, 2 * p * r / (p + r) if p + r else 0.0)
+    return table, sum(f for _, _, f in table.values()) / len(table)
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no development set at {DEV_SET}")
+def test_macro_f1_floor_on_the_dev_set(catalogue):
+    table, macro = _scores(catalogue)
+    print(f"\n{'mark':16} {'P':>5} {'R':>5} {'F1':>5}")
+    for mark, (p, r, f) in table.items():
+        print(f"{mark:16} {p:5.2f} {r:5.2f} {f:5.2f}")
+    print(f"macro-F1 {macro:.3f}")
+    assert macro >= MACRO_F1_FLOOR
+    assert all(f > 0.5 for _, _, f in table.values()), table

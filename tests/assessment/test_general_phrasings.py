@@ -1,0 +1,136 @@
+"""Reply marks on wordings written for these tests (not from the dev set): the rules must generalise."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.assessment import ReplyContext, assess_reply, customer_is_abusive, read_amounts
+
+ANGRY = "This is a joke. I've been waiting a fortnight and nobody has rung me back."
+ABUSIVE = "You're a useless moron, just like everyone else there."
+
+POSITIVE = [
+    ("open_question", "Talk me through what happened when the engineer arrived?"),
+    ("open_question", "what did the shop say when you took it back"),
+    ("open_question", "Could you tell me a bit more about the charges you're seeing?"),
+    ("open_question", "OK, and how has this left you with the children's party?"),
+    ("paraphrase", "So nobody has called you back in two weeks of waiting, have I understood that correctly?"),
+    ("paraphrase", "Just so I'm clear, you've been waiting a fortnight and no one rang you back?"),
+    ("empathy", "I can completely understand why you're annoyed about that."),
+    ("empathy", "That must be really stressful, waiting with no news."),
+    ("empathy", "i'd be fed up too if that happened to me"),
+    ("empathy", "Two weeks with no call back sounds exhausting, honestly."),
+    ("apology", "I do apologise for the wait you've had."),
+    ("apology", "im really sorry nobody got back to you"),
+    ("apology", "My apologies for the mix-up with your order."),
+    ("action", "I'll book an engineer for Thursday morning and email you the confirmation."),
+    ("action", "Let me arrange a replacement handset to go out today."),
+    ("action", "I've processed the refund to your original card."),
+    ("policy", "As it's faulty, the Consumer Rights Act gives you the right to a repair or replacement, so I'll arrange that."),
+    ("policy", "Because of data protection, only the account holder can give us permission, but he can do that online."),
+    ("escalation", "This needs approval above my level, so I'm passing it to my team leader, who will call you by 4pm."),
+    ("escalation", "I'll refer this to our complaints team today and they'll write to you within five working days."),
+    ("check", "Does that sound like a fair way forward?"),
+    ("check", "Is there anything else I can do for you while you're on?"),
+    ("check", "Would Friday work for you?"),
+    ("thanks", "Thanks for being so patient with me."),
+    ("thanks", "I really appreciate you explaining all that."),
+    ("record", "I've logged this as case 55120 so anyone you speak to can see it."),
+    ("record", "I'll ring you on Monday to check the engineer turned up."),
+    ("verify", "Before I can discuss the account, could you confirm your date of birth?"),
+    ("verify", "I'm afraid I can't share details of someone else's account with you."),
+    ("defensive", "Well that's not my fault, I wasn't even on shift."),
+    ("defensive", "You should have read the delivery terms before ordering."),
+    ("dismissive", "Honestly, it's only a few days late, there's no need to get upset."),
+    ("dismissive", "There's nothing else I can do, you'll have to contact the manufacturer."),
+    ("policy_wall", "It's company policy and I can't change it."),
+    ("over_promise", "I promise this will never happen again."),
+    ("over_promise", "I guarantee the engineer will be there first thing."),
+    ("admits_fault", "Yeah that's completely our fault, the engineers are always messing up."),
+    ("unprofessional", "lol calm down mate"),
+    ("unprofessional", "Whatever, I don't make the rules."),
+]
+
+NEGATIVE = [
+    ("open_question", "Is your postcode SW1A 1AA?"),
+    ("open_question", "I'll send that now."),
+    ("apology", "I'm sorry you feel that way."),
+    ("apology", "Sorry, but there's nothing I can do about it."),
+    ("empathy", "I understand, but the policy is clear."),
+    ("action", "We'll look into it."),
+    ("action", "What would you like me to do?"),
+    ("escalation", "You'll have to speak to someone else about that."),
+    ("paraphrase", "I see."),
+    ("boundary", "Thanks for waiting."),
+    ("thanks", "Thanks for nothing."),
+    ("policy_wall", "Under the Consumer Rights Act you're entitled to a refund, so I'll process it now."),
+    ("unprofessional", "I'm sorry, that sounds really frustrating."),
+]
+
+
+@pytest.mark.parametrize(("mark", "reply"), POSITIVE)
+def test_gives_the_mark(mark, reply):
+    result = assess_reply(reply, ANGRY)
+    assert mark in result.marks, result
+    assert result.evidence[mark] in reply
+
+
+@pytest.mark.parametrize(("mark", "reply"), NEGATIVE)
+def test_withholds_the_mark(mark, reply):
+    assert mark not in assess_reply(reply, ANGRY).marks
+
+
+def test_boundary_only_when_the_customer_is_abusive():
+    warning = "I want to help, but if the name-calling carries on I'll have to end the call."
+    assert "boundary" in assess_reply(warning, ABUSIVE).marks
+    passionate = "I can't believe you've cancelled! I've waited all year for this gig!"
+    marks = assess_reply(warning, passionate).marks
+    assert "boundary" not in marks and "dismissive" in marks
+    assert "boundary" in assess_reply(warning, "Fine.", ReplyContext(customer_abusive=True)).marks
+
+
+def test_offers_beyond_authority_are_over_promises():
+    ctx = ReplyContext(authority_limit=Decimal(25))
+    over = assess_reply("I'll credit £60 to your account today.", "I want compensation.", ctx)
+    assert "over_promise" in over.marks and "action" not in over.marks
+    assert over.offered_amounts == (Decimal(60),)
+    within = assess_reply("I'll credit £20 to your account today.", "I want compensation.", ctx)
+    assert "over_promise" not in within.marks and "action" in within.marks
+    mention = assess_reply("So you were charged £420 too much, is that right?", "I was overcharged £420.", ctx)
+    assert mention.offered_amounts == () and "over_promise" not in mention.marks
+
+
+@pytest.mark.parametrize("reply", ["", "   ", "\u200b\u200b", "🙂", "\x00\x01"])
+def test_empty_and_odd_replies_have_no_marks(reply):
+    assert assess_reply(reply, ANGRY).marks == ()
+
+
+def test_huge_reply_is_handled_and_quoted_from_the_original():
+    reply = "I’m so sorry — what happened? " + "blah " * 50_000
+    result = assess_reply(reply, ANGRY)
+    assert {"apology", "open_question"} <= set(result.marks)
+    assert all(quote in reply for quote in result.evidence.values())
+
+
+def test_curly_quotes_and_missing_apostrophes():
+    assert "defensive" in assess_reply("Thats not my fault", ANGRY).marks
+    assert "apology" in assess_reply("I’m sorry about this", ANGRY).marks
+    assert "dismissive" in assess_reply("we cant do anything about it", ANGRY).marks
+
+
+@pytest.mark.parametrize(("text", "amounts"), [
+    ("£25", (Decimal(25),)), ("£1,240 and £ 25.50", (Decimal(1240), Decimal("25.50"))),
+    ("200 quid or 30 pounds", (Decimal(200), Decimal(30))), ("no money here", ()),
+])
+def test_read_amounts(text, amounts):
+    assert read_amounts(text) == amounts
+
+
+@pytest.mark.parametrize(("message", "abusive"), [
+    ("You're a complete idiot.", True), ("This is f***ing ridiculous", True), ("Shut up and listen", True),
+    ("I'm really upset about this!", False), ("I drove FOUR HOURS for this!!", False),
+])
+def test_customer_abuse(message, abusive):
+    assert customer_is_abusive(message) is abusive
