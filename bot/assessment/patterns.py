@@ -14,7 +14,7 @@ def rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{part})" for part in parts).replace("'", "'?"))
 
 
-I = r"(?:i|we)"
+
 I_WILL = r"(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i'm gonna|let me|i can)"
 I_DID = r"(?:i've|i have|i've just|i just|we've|we have)"
 FEELING = (r"(?:frustrat\w*|stress\w*|upset\w*|worr\w*|annoy\w*|awful|horrible|humiliat\w*|disappoint\w*|"
@@ -52,21 +52,21 @@ PARAPHRASE_START = re.compile(
 )
 
 EMPATHY = rx(
-    rf"\bi (?:can|could) (?:completely |totally |really |definitely |only |absolutely )?(?:see|hear|imagine|"
-    rf"understand|tell|appreciate) (?:why|how|that|what|this|it|just how|you(?:'re| are| must))",
+    r"\bi (?:can|could) (?:completely |totally |really |definitely |only |absolutely )?(?:see|hear|imagine|"
+    r"understand|tell|appreciate) (?:why|how|that|what|this|it|just how|you(?:'re| are| must))",
     r"\bi (?:completely |totally |really |fully |do )?(?:understand|appreciate) (?:how|why|that|you|it|this|what|"
     r"your)\b",
     r"\bi understand\b(?!,? but)", r"\bi get (?:that|it|why|how)\b",
     rf"\b(?:that|this|it)(?:'s| is| was| sounds| must (?:be|have been|feel)| would be| seems)(?: like)?"
     rf"(?: really| so| very| incredibly| such| hugely| a)*(?: a| an)? {FEELING}",
     rf"\bi know (?:that's|that is|it's|it is|how|this is)(?: really| so| very)? {FEELING}",
-    rf"\bi know how\b", r"\bi(?:'d| would) (?:be|feel) (?:\w+ ){0,3}(?:too|as well|the same)\b",
+    r"\bi know how\b", r"\bi(?:'d| would) (?:be|feel) (?:\w+ ){0,3}(?:too|as well|the same)\b",
     r"\banyone would (?:be|feel)\b", r"\bno wonder you\b", r"\bof course you(?:'re| are| feel)\b",
     r"\bmust (?:have )?(?:felt|feel|be) (?:\w+ )?(?:awful|horrible|humiliating|frustrating|stressful|upsetting)",
     r"\bthat's not how anyone should\b", r"\bi(?:'m| am) (?:so |really )?sorry to hear\b",
-    rf"\b(?:oh no|oh dear)\b", rf"\bwhat a {FEELING}",
+    r"\b(?:oh no|oh dear)\b", rf"\bwhat a {FEELING}",
     rf"\b(?:money|bill|billing|cost|financial) (?:worries|stress|problems) (?:are|can be) (?:really )?{FEELING}",
-    rf"\b(?:completely|totally|perfectly) understandable\b", rf"\bi hear you\b",
+    r"\b(?:completely|totally|perfectly) understandable\b", r"\bi hear you\b",
     rf"\byou(?:'re| are| must be| sound) (?:\w+ )?{FEELING}",
     rf"\b(?:sounds|sounded|must be|must have been|must feel|seems|looks) (?:like )?(?:it's been )?"
     rf"(?:really |so |very |incredibly |absolutely |a )?{FEELING}",
@@ -83,7 +83,8 @@ APOLOGY_NOT = rx(r"\bsorry (?:if )?you feel\b", r"\bsorry,? but\b", r"\bsorry yo
 
 ACTION = rx(
     rf"\b{I_WILL} (?:(?:now|personally|just|also|definitely|quickly|straight away|right away) )*"
-    r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|issue|credit|cancel|update|organise|organize|take care|order|reserve|"
+    r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
+    r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
     r"put (?:in|through|a)|fix|correct|adjust|amend|reissue|re-send|resend|find|confirm|help you|see what|"
     r"offer|give you|refer you|waive|apply|transfer the|add|start|do that|go ahead|move|change|switch)\b",
     rf"\b{I_DID} (?:now |just |already )?(?:arranged|sent|processed|booked|rebooked|issued|credited|cancelled|"
@@ -106,7 +107,8 @@ POLICY = rx(
     r"\bunder (?:the )?(?:consumer rights|equality|data protection|gdpr|uk gdpr|consumer)\b",
     r"\b(?:consumer rights|equality|data protection) act\b", r"\bgdpr\b",
     r"\byou(?:'re| are) (?:legally )?entitled\b", r"\byou have (?:the|a) (?:legal )?right\b",
-    r"\bthe law (?:says|means|requires|gives|protects|is clear)\b", r"\b(?:legally|by law)\b", r"\b(?:our|the|company) (?:policy|procedure|process|terms)\b",
+    r"\bthe law (?:says|means|requires|gives|protects|is clear)\b", r"\b(?:legally|by law)\b",
+    r"\b(?:our|the|company) (?:policy|procedure|process|terms)\b",
     r"\b(?:have|has) to be (?:made|done|approved|authori[sz]ed|handled) by\b",
     r"\babove what i can (?:authori[sz]e|approve|offer|do)\b", r"\bbeyond (?:what i can|my authority)\b",
     r"\b(?:i'm|i am) (?:able|allowed|authori[sz]ed) to offer\b", r"\bup to £\s?\d+\b",
@@ -134,7 +136,7 @@ ESCALATION_TARGET = (r"(?:team leader|supervisor|manager|specialist|billing team
 ESCALATION = rx(
     rf"\b(?:i'll|i will|i'm|i am|i've|i have|let me|i'm going to|i can|so i'm|and i'll)\s+(?:now |just |also |"
     rf"straight away |personally )*{ESCALATION_VERB}\b[^.?!]{{0,60}}\b{ESCALATION_TARGET}\b",
-    rf"\b(?:i'm|i am|i'll|i will) (?:sending|passing|handing) (?:this|it) (?:over|on)\b",
+    r"\b(?:i'm|i am|i'll|i will) (?:sending|passing|handing) (?:this|it) (?:over|on)\b",
 )
 ESCALATION_NOT = rx(r"\bbut first\b", r"\bif you (?:want|like|prefer|insist)\b", r"\byou(?:'ll| will) have to\b")
 

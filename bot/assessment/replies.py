@@ -31,6 +31,7 @@ class ReplyContext:
 
     authority_limit: Decimal | None = None
     customer_abusive: bool = False
+    goodwill_limit: Decimal | None = None
     scenario_id: str | None = None
 
 
@@ -77,7 +78,7 @@ def customer_is_abusive(customer: str) -> bool:
 
 def _offered_amounts(reader: _Reader) -> tuple[Decimal, ...]:
     offered = []
-    for start, end, value in amount_spans(reader.original):
+    for start, _end, value in amount_spans(reader.original):
         s, e = sentence_at(reader.norm, start)
         clause = reader.norm[s:e]
         if p.OFFER_VERB.search(clause) and not re.search(r"\b(?:over|above|more than)\s*£", clause):
@@ -155,9 +156,12 @@ def assess_reply(reply: str, customer: str = "", context: ReplyContext | None = 
     over = r.find(p.OVER_PROMISE)
     if over is None and offered:
         beyond = [a for a in offered if (limit is not None and a > limit)]
-        generous = limit is None and (
-            (re.search(r"\b(?:for your trouble|on top|as well|compensation|goodwill)\b", r.norm)
-             and max(offered) > GENEROUS_GOODWILL) or _caves_to_demand(offered, customer or ""))
+        goodwill = context.goodwill_limit if context.goodwill_limit is not None else (
+            GENEROUS_GOODWILL if limit is None else None)
+        compensation = re.search(r"\b(?:for your trouble|on top|as well|compensation|goodwill|gesture|voucher)\b",
+                                 r.norm)
+        generous = bool(compensation and goodwill is not None and max(offered) > goodwill) or (
+            limit is None and _caves_to_demand(offered, customer or ""))
         if beyond or generous:
             start = next(s for s, _, v in amount_spans(r.original) if v in (beyond or offered))
             over = (start, start + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from decimal import Decimal
 
 SESSION_MARKS: tuple[str, ...] = (
@@ -78,7 +79,7 @@ def _coverage(turns: Sequence[LearnerTurnFacts]) -> tuple[ModelCoverage, ...]:
         firsts = [_first(turns, STEP_MARKS[model][step]) for step in steps]
         covered = tuple(step for step, at in zip(steps, firsts, strict=True) if at is not None)
         seen = [at for at in firsts if at is not None]
-        in_order = len(covered) == len(steps) and all(a <= b for a, b in zip(seen, seen[1:], strict=False))
+        in_order = len(covered) == len(steps) and all(a <= b for a, b in pairwise(seen))
         result.append(ModelCoverage(model, steps, covered, in_order))
     return tuple(result)
 

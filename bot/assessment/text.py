@@ -83,7 +83,7 @@ def content_words(norm: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9£]+", norm) if len(w) > 2 and w not in _STOP}
 
 
-_STOP = set("""
+_STOP = frozenset("""
 the and for you your you're youre are was were has have had this that with not but can cant can't
 its it's our out all any now just what when where which who why how did does don't dont i'm im
 i've ive i'll ill we're we'll they them their there then than from into onto over about after

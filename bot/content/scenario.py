@@ -43,6 +43,9 @@ class Authority(Strict):
     limit_gbp: Decimal | None = Field(
         default=None, ge=0, description="most money the learner may offer; null: no amount at all"
     )
+    goodwill_gbp: Decimal | None = Field(
+        default=None, ge=0, description="most the learner may offer as a goodwill gesture or compensation"
+    )
     description: str = Field(min_length=1)
 
 

@@ -217,19 +217,18 @@ class PersonaEngine:
                              resolution=self.state.closing.id)
         return self._end("ended_by_learner", self._pick(self.scenario.ended_by_learner))
 
-    def exceeded(self, amounts: tuple[Decimal, ...]) -> bool:
-        """True when an offered amount is beyond the scenario's authority limit."""
-        limit = self.scenario.authority.limit_gbp
-        if not amounts:
-            return False
-        return limit is None or any(a > limit for a in amounts)
+
+def scenario_context(sc: Scenario, *, customer_abusive: bool | None = None) -> ReplyContext:
+    """The facts the reply assessment needs from a scenario (no limit in the file means no money at all)."""
+    return ReplyContext(
+        authority_limit=sc.authority.limit_gbp if sc.authority.limit_gbp is not None else Decimal(0),
+        goodwill_limit=sc.authority.goodwill_gbp,
+        customer_abusive=sc.persona.abusive if customer_abusive is None else customer_abusive,
+        scenario_id=sc.id,
+    )
 
 
 def reply_context(engine: PersonaEngine) -> ReplyContext:
-    """The facts the reply assessment needs from the scenario and the conversation so far."""
-    sc = engine.scenario
-    return ReplyContext(
-        authority_limit=sc.authority.limit_gbp,
-        customer_abusive=sc.persona.abusive and not engine.state.boundary_set,
-        scenario_id=sc.id,
-    )
+    """The scenario's facts, with abuse counted only until the learner has set a boundary."""
+    return scenario_context(engine.scenario,
+                            customer_abusive=engine.scenario.persona.abusive and not engine.state.boundary_set)

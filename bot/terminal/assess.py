@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from bot.assessment import ReplyContext, assess_reply
 from bot.content.catalogue import Catalogue
+from bot.roleplay.engine import scenario_context
 
 MAX_LINE_CHARS = 1_000_000
 
@@ -21,9 +22,7 @@ def _context(record: dict[str, Any], catalogue: Catalogue) -> tuple[ReplyContext
         return None, None
     if not isinstance(scenario_id, str) or scenario_id not in catalogue.scenarios:
         return None, f"unknown scenario {scenario_id!r}; marked without scenario facts"
-    sc = catalogue.get(scenario_id)
-    return ReplyContext(authority_limit=sc.authority.limit_gbp, customer_abusive=sc.persona.abusive,
-                        scenario_id=sc.id), None
+    return scenario_context(catalogue.get(scenario_id)), None
 
 
 def assess_line(line: str, catalogue: Catalogue) -> tuple[dict[str, Any], str | None]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.assessment import REPLY_MARKS, ReplyContext, assess_reply
+from bot.assessment import REPLY_MARKS, assess_reply
+from bot.roleplay.engine import scenario_context
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "replies-dev.jsonl"
 MACRO_F1_FLOOR = 0.90
@@ -23,7 +24,7 @@ def _scores(catalogue) -> tuple[dict[str, tuple[float, float, float]], float]:
     for line in DEV_SET.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         sc = catalogue.scenarios.get(row.get("scenario"))
-        ctx = ReplyContext(sc.authority.limit_gbp, sc.persona.abusive, sc.id) if sc else None
+        ctx = scenario_context(sc) if sc else None
         got, want = set(assess_reply(row["reply"], row["customer"], ctx).marks), set(row["marks"])
         for m in got & want:
             tp[m] += 1

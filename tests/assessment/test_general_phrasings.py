@@ -28,9 +28,12 @@ POSITIVE = [
     ("action", "I'll book an engineer for Thursday morning and email you the confirmation."),
     ("action", "Let me arrange a replacement handset to go out today."),
     ("action", "I've processed the refund to your original card."),
-    ("policy", "As it's faulty, the Consumer Rights Act gives you the right to a repair or replacement, so I'll arrange that."),
-    ("policy", "Because of data protection, only the account holder can give us permission, but he can do that online."),
-    ("escalation", "This needs approval above my level, so I'm passing it to my team leader, who will call you by 4pm."),
+    ("policy", "As it's faulty, the Consumer Rights Act gives you the right to a repair or replacement, "
+               "so I'll arrange that."),
+    ("policy", "Because of data protection, only the account holder can give us permission, but he can do that "
+               "online."),
+    ("escalation", "This needs approval above my level, so I'm passing it to my team leader, who will call you "
+                   "by 4pm."),
     ("escalation", "I'll refer this to our complaints team today and they'll write to you within five working days."),
     ("check", "Does that sound like a fair way forward?"),
     ("check", "Is there anything else I can do for you while you're on?"),
