@@ -16,6 +16,7 @@ from datetime import UTC
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from discord import app_commands
 from discord.ext import commands
 
 import cogs
@@ -54,6 +55,7 @@ class ComposureBot(commands.Bot):
         self._tick_lock = asyncio.Lock()
 
     async def setup_hook(self) -> None:
+        self.tree.on_error = self.on_app_command_error
         for name in extension_names():
             await self.load_extension(name)
         if self.tick_seconds:
@@ -64,6 +66,19 @@ class ComposureBot(commands.Bot):
             guild = discord.Object(self.sync_guild_id)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
+
+    async def on_app_command_error(self, interaction: discord.Interaction,
+                                   error: app_commands.AppCommandError) -> None:
+        """Refusals were already answered by the check; anything else gets a calm message and a log line."""
+        if isinstance(error, app_commands.CheckFailure):
+            return
+        log.error("command %s failed", interaction.command and interaction.command.qualified_name,
+                  exc_info=error)
+        text = "⚠️ Something went wrong on my side. Nothing you wrote was lost; please try again."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
     async def tick(self) -> None:
         """Run what is due now; each result is dispatched as `composure_event` for a cog to show."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from decimal import Decimal
+from itertools import pairwise
 
 SESSION_MARKS: tuple[str, ...] = (
     "listened_first", "followed_model", "within_authority", "escalated_well", "confirmed_resolution",

@@ -15,7 +15,8 @@ async def start_roleplay(server, bot, scenario="faulty-kettle", user=None):
     user = user or server.learner
     interaction = await fake.invoke_slash(server.guild, server.practice, user, "roleplay start",
                                           options={"scenario": scenario})
-    await interaction.response()
+    if (await interaction.response())["type"] == 5:  # deferred while the thread is made
+        await interaction.followup()
     row = bot.services.roleplay.active_for(str(user))
     return interaction, row
 
@@ -118,7 +119,8 @@ async def test_full_roleplay_reflection_and_mentor_signoff(server):
                                          options={"session": row.id, "format": "html"})
         body = await export.response()
         assert body["data"]["flags"] == EPHEMERAL
-        page = fake.file_bytes(body["data"]["attachments"][0]["id"]).decode()
+        assert body["files"][0]["filename"] == f"composure-session-{row.id}.html"
+        page = fake.file_bytes(body["files"][0]["id"]).decode()
         assert "Lovely paraphrase." in page and "Nervous, then calmer." in page
 
 
@@ -131,7 +133,7 @@ async def test_refusals(server):
         assert body["flags"] == EPHEMERAL and "faulty-kettle" in body["content"]
         _, row = await start_roleplay(server, bot)
         again = await fake.invoke_slash(server.guild, server.practice, server.learner, "roleplay start",
-                                        options={"scenario": "abusive-caller"})
+                                        options={"scenario": "faulty-kettle"})
         body = (await again.response())["data"]
         assert "already have a role-play" in body["content"] and body["flags"] == EPHEMERAL
         for user, command in ((server.learner, "setup show"), (server.mentor, "setup timezone")):
