@@ -64,6 +64,9 @@ async def measure(sessions: int) -> dict[str, list[float]]:
                         if services.roleplay.get(row.id).status == "active":
                             end = await fake.invoke_slash(gid, channel, learner, "roleplay end")
                             await end.response()
+                        await fake.wait_for(lambda t=thread: any(
+                            "Feedback" in (m.get("embeds") or [{}])[0].get("title", "")
+                            for m in fake.messages_in(t)), what="the report")
             services.db.dispose()
     return per_turn
 
