@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.asyncio
 EPHEMERAL = 64
 
 
