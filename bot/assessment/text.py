@@ -83,4 +83,12 @@ def content_words(norm: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9£]+", norm) if len(w) > 2 and w not in _STOP}
 
 
-_STOP = frozenset(["the", "and", "for", "you", "your", "you're", "youre", "are", "was", "were", "has", "have", "had", "this", "that", "with", "not", "but", "can", "cant", "can't", "its", "it's", "our", "out", "all", "any", "now", "just", "what", "when", "where", "which", "who", "why", "how", "did", "does", "don't", "dont", "i'm", "im", "i've", "ive", "i'll", "ill", "we're", "we'll", "they", "them", "their", "there", "then", "than", "from", "into", "onto", "over", "about", "after", "before", "again", "very", "really", "so", "too", "also", "only", "get", "got", "been", "being", "will", "would", "could", "should", "shall", "may", "might", "must", "let", "let's", "lets", "yes", "yeah", "okay", "ok", "right", "sure", "is", "am", "be", "do", "to", "of", "in", "on", "at", "by", "or", "if", "as", "an", "a", "me", "my", "mine", "him", "her", "his", "she", "he", "it", "we", "us", "one", "more", "most", "some", "such", "own", "same", "other", "each", "both", "few", "any"])
+_STOP_WORDS = """
+the and for you your you're youre are was were has have had this that with not but can cant can't
+its it's our out all any now just what when where which who why how did does don't dont i'm im
+i've ive i'll ill we're we'll they them their there then than from into onto over about after
+before again very really so too also only get got been being will would could should shall may
+might must let let's lets yes yeah okay ok right sure is am be do to of in on at by or if as an a
+me my mine him her his she he it we us one more most some such own same other each both few any
+"""
+_STOP = frozenset(_STOP_WORDS.split())

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.app import extension_names
-
 
 
 def test_private_modules_are_not_extensions():
