@@ -15,6 +15,8 @@ from bot.config import Settings
 from bot.content.catalogue import Catalogue
 from bot.guild import guild_settings
 from bot.jobs import JobRunner
+from bot.quiz.cards import Deck
+from bot.quiz.wiring import wire as wire_quizzes
 from bot.roleplay.service import RolePlayService
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession
@@ -30,7 +32,7 @@ class Services:
     roleplay: RolePlayService
     jobs: JobRunner
     clock: Clock
-    deck: Any = None
+    deck: Deck | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -45,7 +47,7 @@ def build_services(settings: Settings, *, clock: Clock = utcnow, db: Database | 
     services = Services(settings, db, catalogue, None, runner, clock)  # type: ignore[arg-type]
     hooks = [lambda s, row: _after_session(services, s, row)]
     services.roleplay = RolePlayService(db, catalogue, clock, on_finish=hooks)
-    _wire_quizzes(services)
+    wire_quizzes(services)
     return services
 
 
@@ -59,12 +61,3 @@ def _after_session(services: Services, session: Session, row: PracticeSession) -
     hook = services.extras.get("quiz_after_session")
     if hook is not None:
         hook(session, row, now)
-
-
-def _wire_quizzes(services: Services) -> None:
-    """Quiz decks and their job handlers (filled in by bot.quiz when present)."""
-    try:
-        from bot.quiz.wiring import wire
-    except ImportError:  # the quiz package is optional while it is being built
-        return
-    wire(services)

@@ -1,0 +1,1 @@
+"""Spaced-revision quizzes: card decks from YAML, FSRS schedules per learner, cohort quizzes."""

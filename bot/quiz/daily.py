@@ -1,0 +1,48 @@
+"""The daily 'cards due' message: one job per learner, repeating, respecting their opt-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot import jobs
+from bot.quiz.schedule import due_count
+from bot.storage.models import LearnerSettings, ScheduledJob
+
+DAILY_KIND = "quiz-daily"
+EVERY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    learner_id: str
+    due: int
+
+
+def job_id(learner_id: str) -> str:
+    return f"{DAILY_KIND}:{learner_id}"
+
+
+def ensure_daily(session: Session, *, learner_id: str, now: datetime) -> None:
+    """Start the daily reminder for a learner who has begun revising (once; later calls keep it)."""
+    if session.get(ScheduledJob, job_id(learner_id)) is None:
+        jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=now + EVERY, now=now,
+                      payload={"learner_id": learner_id})
+
+
+def opted_out(session: Session, learner_id: str) -> bool:
+    rows = session.exec(select(LearnerSettings).where(LearnerSettings.learner_id == learner_id))
+    return any(not row.daily_dm for row in rows)
+
+
+def on_daily(session: Session, job: ScheduledJob, now: datetime) -> list[DueReminder]:
+    """Job handler: say how many cards are due, unless none are or the learner opted out."""
+    learner_id = job.payload["learner_id"]
+    jobs.schedule(session, job_id=job.id, kind=DAILY_KIND, fire_at=job.fire_at + EVERY if job.fire_at + EVERY > now
+                  else now + EVERY, now=now, payload=job.payload)
+    if opted_out(session, learner_id):
+        return []
+    count = due_count(session, learner_id=learner_id, now=now)
+    return [DueReminder(learner_id, count)] if count else []

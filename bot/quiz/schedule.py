@@ -1,0 +1,99 @@
+"""Each learner's FSRS schedule per card: what is due, and what an answer does to it.
+
+The rating comes from correctness and answer time; a penalised mark in a role-play makes the
+cards on that misconception due at once. Queries go through the (learner_id, due) index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
+from sqlmodel import Session, col, func, select
+
+from bot.storage.models import CardReview, LearnerCard
+
+FAST_MS, SLOW_MS = 8_000, 30_000
+NEW_CARDS_PER_DAY = 10
+
+
+def rating_for(correct: bool, answer_ms: int) -> Rating:
+    """Wrong: Again. Right: Easy under 8 s, Good up to 30 s, Hard when slower."""
+    if not correct:
+        return Rating.Again
+    if answer_ms < FAST_MS:
+        return Rating.Easy
+    return Rating.Good if answer_ms <= SLOW_MS else Rating.Hard
+
+
+def make_scheduler(desired_retention: float = 0.9) -> Scheduler:
+    """Default FSRS parameters; no fuzzing so schedules are repeatable (tests, support questions)."""
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+
+def _to_fsrs(row: LearnerCard) -> FsrsCard:
+    return FsrsCard(state=State(row.state), step=row.step, stability=row.stability, difficulty=row.difficulty,
+                    due=row.due, last_review=row.last_review)
+
+
+def due_cards(session: Session, *, learner_id: str, now: datetime, deck_ids: list[str], limit: int = 10,
+              new_per_day: int = NEW_CARDS_PER_DAY) -> list[str]:
+    """Cards due now, most overdue first, topped up with new cards up to a daily allowance."""
+    due = list(session.exec(
+        select(LearnerCard.card_id).where(LearnerCard.learner_id == learner_id, col(LearnerCard.due) <= now)
+        .order_by(col(LearnerCard.due)).limit(limit)))
+    known_in_deck = set(deck_ids)
+    due = [cid for cid in due if cid in known_in_deck]
+    if len(due) >= limit:
+        return due
+    seen = set(session.exec(select(LearnerCard.card_id).where(LearnerCard.learner_id == learner_id)))
+    introduced_today = session.exec(select(func.count()).select_from(LearnerCard).where(
+        LearnerCard.learner_id == learner_id, LearnerCard.reps == 1,
+        col(LearnerCard.last_review) >= now - timedelta(days=1))).one()
+    allowance = max(0, new_per_day - int(introduced_today))
+    fresh = [cid for cid in deck_ids if cid not in seen][:allowance]
+    return (due + fresh)[:limit]
+
+
+def due_count(session: Session, *, learner_id: str, now: datetime) -> int:
+    """How many of a learner's cards are due (new cards not counted)."""
+    return int(session.exec(select(func.count()).select_from(LearnerCard).where(
+        LearnerCard.learner_id == learner_id, col(LearnerCard.due) <= now)).one())
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    card_id: str
+    rating: Rating
+    next_due: datetime
+
+
+def record_answer(session: Session, *, learner_id: str, card_id: str, correct: bool, answer_ms: int,
+                  now: datetime, scheduler: Scheduler) -> AnswerResult:
+    """Store the review and the card's new FSRS state."""
+    row = session.get(LearnerCard, (learner_id, card_id)) or LearnerCard(
+        learner_id=learner_id, card_id=card_id, due=now)
+    rating = rating_for(correct, max(0, answer_ms))
+    card, _log = scheduler.review_card(_to_fsrs(row), rating, review_datetime=now)
+    row.due, row.state, row.step = card.due, int(card.state), card.step
+    row.stability, row.difficulty, row.last_review = card.stability, card.difficulty, card.last_review
+    row.reps += 1
+    row.lapses += 0 if correct else 1
+    session.add(row)
+    session.add(CardReview(learner_id=learner_id, card_id=card_id, rating=int(rating), correct=correct,
+                           answer_ms=max(0, answer_ms), reviewed_at=now))
+    return AnswerResult(card_id, rating, card.due)
+
+
+def bring_due(session: Session, *, learner_id: str, card_ids: list[str], now: datetime) -> int:
+    """Make these cards due now (creating new ones): a misconception just showed in a role-play."""
+    for card_id in card_ids:
+        row = session.get(LearnerCard, (learner_id, card_id))
+        if row is None:
+            row = LearnerCard(learner_id=learner_id, card_id=card_id, due=now)
+        elif row.due > now:
+            row.due = now
+        session.add(row)
+    return len(card_ids)

@@ -1,0 +1,41 @@
+"""Connect quizzes to the rest: the deck, the job handlers, and role-play mistakes feeding the deck."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot.assessment import PENALISED
+from bot.quiz.cards import Deck
+from bot.quiz.cohort import CLOSE_KIND, OPEN_KIND, make_handlers
+from bot.quiz.daily import DAILY_KIND, on_daily
+from bot.quiz.schedule import bring_due, make_scheduler
+from bot.storage.models import PracticeSession, Turn
+
+log = logging.getLogger(__name__)
+
+
+def wire(services) -> None:
+    """Load the deck from <scenarios>/cards and register everything that uses it."""
+    deck = Deck.load([services.settings.scenarios_dir / "cards"])
+    for problem in deck.problems:
+        log.error("skipped a bad card file: %s", problem)
+    services.deck = deck
+    services.extras["fsrs"] = make_scheduler(services.settings.desired_retention)
+    on_open, on_close = make_handlers(deck, timedelta(minutes=services.settings.cohort_grace_minutes))
+    services.jobs.register(OPEN_KIND, on_open)
+    services.jobs.register(CLOSE_KIND, on_close)
+    services.jobs.register(DAILY_KIND, on_daily)
+    services.extras["quiz_after_session"] = lambda session, row, now: mistakes_to_cards(session, deck, row, now)
+
+
+def mistakes_to_cards(session: Session, deck: Deck, row: PracticeSession, now: datetime) -> list[str]:
+    """A penalised mark in a role-play brings the cards on that misconception due at once."""
+    marks: set[str] = set()
+    for turn_marks in session.exec(select(Turn.marks).where(Turn.session_id == row.id)):
+        marks.update(turn_marks)
+    card_ids = deck.for_marks(marks & PENALISED)
+    bring_due(session, learner_id=row.learner_id, card_ids=card_ids, now=now)
+    return card_ids
