@@ -13,6 +13,7 @@ from bot.storage.models import LearnerSettings, ScheduledJob
 
 DAILY_KIND = "quiz-daily"
 EVERY = timedelta(days=1)
+MORNING_HOUR_UTC = 8
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,18 @@ def job_id(learner_id: str) -> str:
     return f"{DAILY_KIND}:{learner_id}"
 
 
+def next_morning(now: datetime) -> datetime:
+    """The next 08:00 UTC at least twelve hours away: one message a day, at the start of it."""
+    when = now.replace(hour=MORNING_HOUR_UTC, minute=0, second=0, microsecond=0)
+    while when < now + timedelta(hours=12):
+        when += EVERY
+    return when
+
+
 def ensure_daily(session: Session, *, learner_id: str, now: datetime) -> None:
     """Start the daily reminder for a learner who has begun revising (once; later calls keep it)."""
     if session.get(ScheduledJob, job_id(learner_id)) is None:
-        jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=now + EVERY, now=now,
+        jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=next_morning(now), now=now,
                       payload={"learner_id": learner_id})
 
 
@@ -40,8 +49,7 @@ def opted_out(session: Session, learner_id: str) -> bool:
 def on_daily(session: Session, job: ScheduledJob, now: datetime) -> list[DueReminder]:
     """Job handler: say how many cards are due, unless none are or the learner opted out."""
     learner_id = job.payload["learner_id"]
-    jobs.schedule(session, job_id=job.id, kind=DAILY_KIND, fire_at=job.fire_at + EVERY if job.fire_at + EVERY > now
-                  else now + EVERY, now=now, payload=job.payload)
+    jobs.schedule(session, job_id=job.id, kind=DAILY_KIND, fire_at=next_morning(now), now=now, payload=job.payload)
     if opted_out(session, learner_id):
         return []
     count = due_count(session, learner_id=learner_id, now=now)

@@ -1,0 +1,57 @@
+"""The terminal quiz loop, and the daily reminder's opt-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot import jobs
+from bot.clock import ManualClock
+from bot.guild import set_daily_dm
+from bot.jobs import JobRunner
+from bot.quiz.cards import Deck, present
+from bot.quiz.daily import DAILY_KIND, DueReminder, ensure_daily, on_daily
+from bot.quiz.schedule import bring_due
+from bot.terminal.quiz import run_terminal_quiz
+
+DECK = Deck.load([Path(__file__).resolve().parents[2] / "scenarios" / "cards"])
+
+
+def test_terminal_quiz_answers_until_quit(sqlite_database):
+    clock = ManualClock()
+    shown: list[str] = []
+    first, second = (present(DECK.cards[cid]) for cid in DECK.ids()[:2])
+    answers = iter(["z", "?", first.correct, second.choices[0].key, "q"])
+    n = run_terminal_quiz(sqlite_database, DECK, "local:sam", read=lambda _: next(answers), write=shown.append,
+                          clock=clock, timer=iter(range(0, 100, 5)).__next__)
+    assert n == 2
+    text = "\n".join(shown)
+    assert "Please type one of" in text and "✓ Correct" in text
+    assert "Stopped after 2 card(s)." in text
+    assert first.text in text and second.text in text
+
+
+def test_terminal_quiz_stops_at_end_of_input(sqlite_database):
+    def eof(_: str) -> str:
+        raise EOFError
+
+    assert run_terminal_quiz(sqlite_database, DECK, "local:x", read=eof, write=lambda _: None) == 0
+
+
+def test_daily_reminder_respects_the_opt_out(database):
+    clock = ManualClock()
+    runner = JobRunner(database)
+    runner.register(DAILY_KIND, on_daily)
+    with database.session() as s:
+        ensure_daily(s, learner_id="L", now=clock.now)
+        ensure_daily(s, learner_id="L", now=clock.now + timedelta(hours=1))  # once only
+        bring_due(s, learner_id="L", card_ids=["heat-order", "last-order"], now=clock.now)
+        assert len(jobs.pending(s, kind=DAILY_KIND)) == 1
+    assert runner.run_due(clock.advance(days=1)) == [DueReminder("L", 2)]
+    with database.session() as s:
+        set_daily_dm(s, guild_id="G", learner_id="L", enabled=False)
+    assert runner.run_due(clock.advance(days=1)) == []
+    with database.session() as s:
+        assert len(jobs.pending(s, kind=DAILY_KIND)) == 1  # still planned, so opting back in works
+        set_daily_dm(s, guild_id="G", learner_id="L", enabled=True)
+    assert runner.run_due(clock.advance(days=1)) == [DueReminder("L", 2)]
