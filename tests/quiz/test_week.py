@@ -77,7 +77,7 @@ def test_a_week_of_reviews_and_cohort_quizzes_with_a_restart(database_url):
     clock = ManualClock()  # Monday 5 January 2026, 09:00 UTC (London is on UTC in January)
     db, runner = boot(database_url)
     with db.session() as s:
-        schedule, first = create_schedule(s, guild_id="G", channel_id="C", rule="0 18 * * *",
+        _, first = create_schedule(s, guild_id="G", channel_id="C", rule="0 18 * * *",
                                           timezone="Europe/London", questions=3, window_minutes=60,
                                           created_by="mentor", now=clock.now, deck=DECK)
     assert first == clock.now.replace(hour=18)
