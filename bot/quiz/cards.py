@@ -25,7 +25,7 @@ class Card(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=96)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=48)  # fits in a button custom_id
     kind: Kind
     topic: Topic
     seed_idea: str = Field(min_length=3)

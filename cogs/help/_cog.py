@@ -12,7 +12,7 @@ SECTIONS = {
         ("/roleplay end", "finish now and get your feedback"),
         ("/roleplay scenarios", "the customers you can practise with"),
         ("/quiz", "revise the models and common mistakes; cards come back when you need them"),
-        ("/quiz settings", "turn the daily reminder of due cards on or off"),
+        ("/quiz-reminders", "turn the daily message about due cards on or off"),
     ],
     "Mentors": [
         ("/review queue", "finished role-plays waiting for you"),

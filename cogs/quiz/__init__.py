@@ -1,0 +1,9 @@
+"""/quiz (spaced revision) and /cohort quiz (scheduled quizzes in a cohort channel)."""
+
+from cogs.quiz._cog import QuizCog
+from cogs.quiz._views import CohortAnswerButton, NextCardButton, QuizAnswerButton
+
+
+async def setup(bot) -> None:
+    bot.add_dynamic_items(QuizAnswerButton, NextCardButton, CohortAnswerButton)
+    await bot.add_cog(QuizCog(bot))

@@ -1,0 +1,149 @@
+"""Slash commands and announcements for quizzes; scheduling rules live in bot.quiz."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.guild import guild_settings, set_daily_dm
+from bot.quiz.cohort import (
+    CohortError,
+    CohortQuizClosed,
+    CohortQuizOpened,
+    CohortQuizSkipped,
+    cancel_schedule,
+    create_schedule,
+    list_schedules,
+)
+from bot.quiz.daily import DueReminder
+from cogs._checks import require_mentor
+from cogs.quiz._views import cohort_question_view, show_next
+from cogs.roleplay._render import clip, relative
+
+log = logging.getLogger(__name__)
+TOPICS = ["misconception", "model", "legislation", "kpi", "marking_point"]
+
+
+class QuizCog(commands.Cog):
+    cohort = app_commands.Group(name="cohort", description="Mentors: quizzes for a cohort channel", guild_only=True)
+    cohort_quiz = app_commands.Group(name="quiz", description="Scheduled cohort quizzes", parent=cohort)
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+
+    @app_commands.command(name="quiz", description="Revise: your due cards, one at a time")
+    async def quiz(self, interaction: discord.Interaction) -> None:
+        await show_next(interaction, edit=False)
+
+    @app_commands.command(name="quiz-reminders", description="Turn the daily 'cards due' message on or off")
+    async def quiz_reminders(self, interaction: discord.Interaction, enabled: bool) -> None:
+        with self.services.db.session() as s:
+            set_daily_dm(s, guild_id=str(interaction.guild_id or ""), learner_id=str(interaction.user.id),
+                         enabled=enabled)
+        text = "I'll message you each day when cards are due." if enabled else "No more daily messages."
+        await interaction.response.send_message(f"✅ {text}", ephemeral=True)
+
+    @cohort_quiz.command(name="schedule", description="Run a quiz in a cohort channel on a repeating schedule")
+    @app_commands.describe(channel="A cohort channel (see /setup cohort-channel)",
+                           rule="Crontab: minute hour day month weekday, e.g. '0 18 * * mon'",
+                           questions="1 to 10", window_minutes="How long it stays open", topic="Only one topic")
+    @app_commands.choices(topic=[app_commands.Choice(name=t.replace("_", " "), value=t) for t in TOPICS])
+    async def schedule(self, interaction: discord.Interaction, channel: discord.TextChannel, rule: str,
+                       questions: int = 5, window_minutes: int = 60, topic: str | None = None) -> None:
+        if not await require_mentor(interaction):
+            return
+        guild_id = str(interaction.guild_id)
+        with self.services.db.session() as s:
+            settings = guild_settings(s, guild_id=guild_id)
+            if str(channel.id) not in settings.cohort_channel_ids:
+                await interaction.response.send_message(
+                    f"⚠️ {channel.mention} is not a cohort channel. An admin can add it with "
+                    "`/setup cohort-channel`.", ephemeral=True)
+                return
+            try:
+                row, first = create_schedule(s, guild_id=guild_id, channel_id=str(channel.id), rule=rule,
+                                             timezone=settings.timezone, questions=questions,
+                                             window_minutes=window_minutes, created_by=str(interaction.user.id),
+                                             now=self.services.clock(), deck=self.services.deck, topic=topic)
+            except CohortError as exc:
+                s.rollback()
+                await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+                return
+        await interaction.response.send_message(
+            f"✅ Cohort quiz #{row.id} scheduled in {channel.mention} (`{row.rule}`, {settings.timezone}). "
+            f"First one {relative(first)}.", ephemeral=True)
+
+    @cohort_quiz.command(name="list", description="The cohort quiz schedules on this server")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        if not await require_mentor(interaction):
+            return
+        with self.services.db.session() as s:
+            rows = list_schedules(s, guild_id=str(interaction.guild_id))
+        if not rows:
+            await interaction.response.send_message("No cohort quizzes are scheduled.", ephemeral=True)
+            return
+        lines = [f"`#{r.id}` <#{r.channel_id}> · `{r.rule}` ({r.timezone}) · {r.questions} questions, "
+                 f"{r.window_minutes} min" + (f" · next {relative(when)}" if when else "") for r, when in rows]
+        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+
+    @cohort_quiz.command(name="cancel", description="Stop a cohort quiz schedule")
+    async def cancel(self, interaction: discord.Interaction, schedule: int) -> None:
+        if not await require_mentor(interaction):
+            return
+        try:
+            with self.services.db.session() as s:
+                cancel_schedule(s, guild_id=str(interaction.guild_id), schedule_id=schedule)
+        except CohortError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        await interaction.response.send_message(f"✅ Schedule #{schedule} cancelled.", ephemeral=True)
+
+    # --- announcements from the scheduler ---------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_composure_event(self, event: object) -> None:
+        try:
+            if isinstance(event, CohortQuizOpened):
+                await self._post_quiz(event)
+            elif isinstance(event, CohortQuizClosed):
+                await self._post_results(event)
+            elif isinstance(event, CohortQuizSkipped):
+                await self._send(event.channel_id, f"ℹ️ {event.note}")
+            elif isinstance(event, DueReminder):
+                user = await self.bot.fetch_user(int(event.learner_id))
+                await user.send(f"📚 {event.due} revision card(s) are due. Use `/quiz` when you have five "
+                                "minutes. (`/quiz-reminders enabled:False` turns these off.)")
+        except discord.HTTPException as exc:
+            log.warning("could not announce %s: %s", type(event).__name__, exc)
+
+    async def _send(self, channel_id: str, content: str | None = None, **kwargs) -> None:
+        channel = self.bot.get_channel(int(channel_id)) or await self.bot.fetch_channel(int(channel_id))
+        await channel.send(content, **kwargs)  # type: ignore[union-attr]
+
+    async def _post_quiz(self, event: CohortQuizOpened) -> None:
+        minutes_late = int(event.late_by.total_seconds() // 60)
+        late = f" (running {minutes_late} min late)" if minutes_late else ""
+        await self._send(event.channel_id, f"📝 **Cohort quiz!** {len(event.questions)} questions, closes "
+                                           f"{relative(event.closes_at)}{late}. Your first answer counts.")
+        shown = int(self.services.clock().timestamp())
+        for number, question in enumerate(event.questions, 1):
+            embed = discord.Embed(title=f"Question {number}", description=question.text, colour=discord.Colour.gold())
+            for choice in question.choices:
+                embed.add_field(name=choice.key, value=choice.label[:1024], inline=False)
+            await self._send(event.channel_id, embed=embed,
+                             view=cohort_question_view(event.quiz_id, question, shown))
+
+    async def _post_results(self, event: CohortQuizClosed) -> None:
+        embed = discord.Embed(title="Cohort quiz results", colour=discord.Colour.gold())
+        board = [f"{i}. **{name}**: {correct}/{len(event.results)}" for i, (name, correct, _ms) in
+                 enumerate(event.leaderboard[:10], 1)]
+        embed.add_field(name="Leaderboard", value="\n".join(board) or "Nobody answered this time.", inline=False)
+        per_q = [f"Q{i}: {r.correct}/{r.answered} right" for i, r in enumerate(event.results, 1)]
+        embed.add_field(name="Questions", value="\n".join(per_q) or "-", inline=False)
+        for r in event.missed:
+            embed.add_field(name=clip(f"Most missed: {r.prompt}", 256), value=clip(r.explanation), inline=False)
+        await self._send(event.channel_id, embed=embed)

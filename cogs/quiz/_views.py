@@ -1,0 +1,131 @@
+"""Quiz buttons. The card, the choice and when it was shown live in the custom_id, so clicks
+work after a restart and the answer time (part of the FSRS rating) needs no stored state."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+from bot.quiz.cards import Question
+from bot.quiz.cohort import CohortError, answer_cohort
+from bot.quiz.session import answer, next_question
+
+
+def _epoch(interaction: discord.Interaction) -> int:
+    return int(interaction.client.services.clock().timestamp())  # type: ignore[attr-defined]
+
+
+def question_embed(question: Question, waiting: int | None = None) -> discord.Embed:
+    embed = discord.Embed(title="Revision", description=question.text, colour=discord.Colour.teal())
+    for choice in question.choices:
+        embed.add_field(name=choice.key, value=choice.label[:1024], inline=False)
+    if waiting is not None:
+        embed.set_footer(text=f"{waiting} card(s) waiting · {question.card.topic.replace('_', ' ')}")
+    return embed
+
+
+def question_view(question: Question, shown_at: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in question.choices:
+        view.add_item(QuizAnswerButton(question.card.id, choice.key, shown_at))
+    return view
+
+
+async def show_next(interaction: discord.Interaction, *, edit: bool) -> None:
+    """Send (or swap in) the learner's next due card, or say that nothing is due."""
+    services = interaction.client.services  # type: ignore[attr-defined]
+    question, waiting = next_question(services.db, services.deck, learner_id=str(interaction.user.id),
+                                      now=services.clock())
+    if question is None:
+        kwargs = {"content": "Nothing is due right now. Well done! I'll remind you when cards come back.",
+                  "embed": None, "view": None}
+    else:
+        kwargs = {"content": None, "embed": question_embed(question, waiting),
+                  "view": question_view(question, _epoch(interaction))}
+    if edit:
+        await interaction.response.edit_message(**kwargs)
+    else:
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        await interaction.response.send_message(ephemeral=True, **kwargs)
+
+
+class QuizAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
+                       template=r"composure:q:(?P<card>[a-z0-9-]+):(?P<key>[A-DTF]):(?P<shown>\d+)"):
+    def __init__(self, card_id: str, key: str, shown_at: int) -> None:
+        super().__init__(discord.ui.Button(label=key, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"composure:q:{card_id}:{key}:{shown_at}"))
+        self.card_id, self.key, self.shown_at = card_id, key, shown_at
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> QuizAnswerButton:
+        return cls(match["card"], match["key"], int(match["shown"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = interaction.client.services  # type: ignore[attr-defined]
+        if self.card_id not in services.deck.cards:
+            await interaction.response.edit_message(content="That card has been retired. Try /quiz again.",
+                                                    embed=None, view=None)
+            return
+        elapsed_ms = max(0, (_epoch(interaction) - self.shown_at) * 1000)
+        feedback = answer(services.db, services.deck, services.extras["fsrs"], learner_id=str(interaction.user.id),
+                          card_id=self.card_id, key=self.key, answer_ms=elapsed_ms, now=services.clock())
+        title = "✅ Correct" if feedback.correct else "❌ Not quite"
+        embed = discord.Embed(title=title, description=feedback.explanation,
+                              colour=discord.Colour.green() if feedback.correct else discord.Colour.red())
+        if not feedback.correct:
+            embed.add_field(name="The answer", value=feedback.right_answer[:1024], inline=False)
+        embed.set_footer(text=f"{feedback.remaining} card(s) waiting")
+        embed.add_field(name="Next review", value=f"<t:{int(feedback.result.next_due.timestamp())}:R>")
+        view = discord.ui.View(timeout=None)
+        if feedback.remaining:
+            view.add_item(NextCardButton())
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+class NextCardButton(discord.ui.DynamicItem[discord.ui.Button], template=r"composure:q-next"):
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="Next card", style=discord.ButtonStyle.primary,
+                                           custom_id="composure:q-next"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match) -> NextCardButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await show_next(interaction, edit=True)
+
+
+class CohortAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
+                         template=r"composure:cq:(?P<quiz>\d+):(?P<card>[a-z0-9-]+):(?P<key>[A-DTF]):(?P<shown>\d+)"):
+    def __init__(self, quiz_id: int, card_id: str, key: str, shown_at: int) -> None:
+        super().__init__(discord.ui.Button(label=key, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"composure:cq:{quiz_id}:{card_id}:{key}:{shown_at}"))
+        self.quiz_id, self.card_id, self.key, self.shown_at = quiz_id, card_id, key, shown_at
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> CohortAnswerButton:
+        return cls(int(match["quiz"]), match["card"], match["key"], int(match["shown"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        services = interaction.client.services  # type: ignore[attr-defined]
+        try:
+            with services.db.session() as s:
+                correct, _ = answer_cohort(
+                    s, quiz_id=self.quiz_id, learner_id=str(interaction.user.id),
+                    learner_name=interaction.user.display_name, card_id=self.card_id, choice=self.key,
+                    answer_ms=max(0, (_epoch(interaction) - self.shown_at) * 1000), now=services.clock(),
+                    deck=services.deck)
+        except CohortError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        del correct  # revealed to everyone at once when the quiz closes
+        await interaction.response.send_message("📝 Answer recorded. Results come out when the quiz closes.",
+                                                ephemeral=True)
+
+
+def cohort_question_view(quiz_id: int, question: Question, shown_at: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in question.choices:
+        view.add_item(CohortAnswerButton(quiz_id, question.card.id, choice.key, shown_at))
+    return view
