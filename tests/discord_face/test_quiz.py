@@ -57,7 +57,7 @@ async def test_roleplay_mistakes_bring_cards_due(server):
 
 async def test_cohort_quiz_schedule_post_answer_results_across_a_restart(server):
     fake = server.fake
-    async with server.bot() as bot:
+    async with server.bot():
         refused = await fake.invoke_slash(server.guild, server.practice, server.learner, "cohort quiz schedule",
                                           options={"channel": server.cohort, "rule": "0 18 * * *"})
         assert "Only mentors" in (await refused.response())["data"]["content"]
