@@ -19,6 +19,7 @@ from bot.quiz.cohort import (
     list_schedules,
 )
 from bot.quiz.daily import DueReminder
+from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs.quiz._views import cohort_question_view, show_next
 from cogs.roleplay._render import clip, relative
@@ -121,8 +122,11 @@ class QuizCog(commands.Cog):
             log.warning("could not announce %s: %s", type(event).__name__, exc)
 
     async def _send(self, channel_id: str, content: str | None = None, **kwargs) -> None:
-        channel = self.bot.get_channel(int(channel_id)) or await self.bot.fetch_channel(int(channel_id))
-        await channel.send(content, **kwargs)  # type: ignore[union-attr]
+        channel = await resolve_channel(self.bot, channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            await channel.send(content, **kwargs)
+        else:
+            log.warning("cohort channel %s is gone; nothing posted", channel_id)
 
     async def _post_quiz(self, event: CohortQuizOpened) -> None:
         minutes_late = int(event.late_by.total_seconds() // 60)

@@ -19,6 +19,7 @@ from bot.mentoring import (
     review_queue,
     sign_off,
 )
+from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs.roleplay._render import clip, relative, report_embed
 
@@ -142,14 +143,7 @@ class ReviewCog(commands.Cog):
                                                 "as the learner's replies.", ephemeral=True)
 
     async def _thread(self, channel_id: str | None) -> discord.Thread | None:
-        if not channel_id:
-            return None
-        channel = self.bot.get_channel(int(channel_id))
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(int(channel_id))
-            except discord.HTTPException:
-                return None
+        channel = await resolve_channel(self.bot, channel_id)
         return channel if isinstance(channel, discord.Thread) else None
 
     async def tell_learner(self, session_id: int, text: str) -> None:

@@ -13,6 +13,7 @@ from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, TurnResult
+from cogs._channels import resolve_channel
 from cogs.roleplay._render import brief_embed, relative, report_embed
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
@@ -157,14 +158,7 @@ class RolePlayCog(commands.Cog):
             log.warning("could not deliver reflection reminder %s: %s", event.session_id, exc)
 
     async def _channel(self, channel_id: str | None) -> discord.abc.Messageable | None:
-        if not channel_id:
-            return None
-        channel = self.bot.get_channel(int(channel_id))
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(int(channel_id))
-            except discord.HTTPException:
-                return None
+        channel = await resolve_channel(self.bot, channel_id)
         return channel if isinstance(channel, discord.abc.Messageable) else None
 
     # --- after a restart --------------------------------------------------------------------
