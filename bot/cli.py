@@ -52,6 +52,15 @@ def cmd_scenarios_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scenarios_schema(args: argparse.Namespace) -> int:
+    from bot.content.scenario import Scenario
+    from bot.quiz.cards import DeckFile
+
+    model = DeckFile if args.cards else Scenario
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return 0
+
+
 def cmd_scenarios_list(args: argparse.Namespace) -> int:
     cat = _catalogue()
     for scenario_id in cat.ids():
@@ -145,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_scenarios_check)
     c = ssub.add_parser("list", help="list the scenarios")
     c.set_defaults(func=cmd_scenarios_list)
+    c = ssub.add_parser("schema", help="print the JSON schema of scenario files (or --cards) for editors")
+    c.add_argument("--cards", action="store_true", help="the schema of quiz-card files instead")
+    c.set_defaults(func=cmd_scenarios_schema)
 
     p = sub.add_parser("quiz", help="revise with spaced-repetition cards in the terminal")
     p.add_argument("--learner", help="your name (default: your login name)")

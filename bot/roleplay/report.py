@@ -102,9 +102,10 @@ def render_text(report: dict[str, Any]) -> str:
     if report["models"]:
         out.append("\nModels:")
         for m in report["models"]:
-            order = "in order" if m["in_order"] else "not in order"
+            complete = len(m["covered"]) == len(m["steps"])
+            order = ("; in order" if m["in_order"] else "; out of order") if complete else ""
             out.append(f"  {m['model']}: {len(m['covered'])}/{len(m['steps'])} steps "
-                       f"({', '.join(m['covered']) or 'none'}; {order})")
+                       f"({', '.join(m['covered']) or 'none'}{order})")
     if report["tips"]:
         out.append("\nNext time:")
         out.extend(f"  * {tip}" for tip in report["tips"])
