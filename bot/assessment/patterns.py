@@ -17,7 +17,8 @@ def rx(*parts: str) -> re.Pattern[str]:
 
 I_WILL = r"(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i'm gonna|let me|i can)"
 I_DID = r"(?:i've|i have|i've just|i just|we've|we have)"
-FEELING = (r"(?:frustrat\w*|stress\w*|upset\w*|worr\w*|annoy\w*|awful|horrible|humiliat\w*|disappoint\w*|"
+FEELING = (r"(?:frustrat\w*|stress\w*|upset\w*|worr\w*|annoy\w*|awful|horrible|humiliat\w*|disappoint\w*|cross|livid|"
+    r"furious|unhappy|irritat\w*|anxious|nervous|sad|mad|fed-up|"
            r"gutted|let-?down|fed up|hard|difficult|tough|terrible|rubbish|angry|anger|scary|exhaust\w*|"
            r"inconvenien\w*|concern\w*|unfair|distress\w*|embarrass\w*|hurt\w*|painful|a nightmare|"
            r"a lot to deal with|a pain|maddening|infuriat\w*|heartbreak\w*|devastat\w*|shock\w*|unsettl\w*)")
@@ -44,7 +45,9 @@ PARAPHRASE_TAG = rx(
     r"\bam i (?:right|correct|understanding)\b", r"\bhave i understood\b", r"\bright\?\s*$",
     r"\bif i(?:'ve| have)? understood\b", r"\bif i understand (?:you|that|this|correctly|rightly)\b",
     r"\bjust so i(?:'m| am)? (?:clear|understand|sure)\b", r"\bso what you(?:'re| are) saying\b",
-    r"\bto (?:sum|summari[sz]e|recap)\b", r"\blet me (?:make sure|check) i(?:'ve| have)? (?:got|understood)\b",
+    r"\bto (?:sum|summari[sz]e|recap)\b",
+    r"\b(?:make sure|check|be sure) i(?:'ve| have)? (?:got|understood|understand|heard)\b",
+    r"\bso i(?:'ve| have) got (?:this|that|it) right\b",
 )
 PARAPHRASE_START = re.compile(
     r"^(?:(?:ok(?:ay)?|right|so|and|alright)[ ,:-]+)*(?:so\b|you(?:'ve| have| were| had| drove| paid| took| "
@@ -52,8 +55,8 @@ PARAPHRASE_START = re.compile(
 )
 
 EMPATHY = rx(
-    r"\bi (?:can|could) (?:completely |totally |really |definitely |only |absolutely )?(?:see|hear|imagine|"
-    r"understand|tell|appreciate) (?:why|how|that|what|this|it|just how|you(?:'re| are| must))",
+    r"\bi (?:can |could )?(?:completely |totally |really |definitely |only |absolutely |fully )?(?:see|hear|"
+    r"imagine|understand|tell|appreciate|get) (?:why|how|that|what|this|it|just how|you(?:'re| are| must))",
     r"\bi (?:completely |totally |really |fully |do )?(?:understand|appreciate) (?:how|why|that|you|it|this|what|"
     r"your)\b",
     r"\bi understand\b(?!,? but)", r"\bi get (?:that|it|why|how)\b",
@@ -86,7 +89,8 @@ ACTION = rx(
     r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
     r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
     r"put (?:in|through|a)|fix|correct|adjust|amend|reissue|re-send|resend|find|confirm|help you|see what|"
-    r"offer|give you|refer you|waive|apply|transfer the|add|start|do that|go ahead|move|change|switch)\b",
+    r"offer|give you|refer you|waive|apply|transfer the|add|start|do that|go ahead|move|change|switch|chase|"
+    r"investigate|request|raise a|open a|speed up|prioriti[sz]e|expedite)\b",
     rf"\b{I_DID} (?:now |just |already )?(?:arranged|sent|processed|booked|rebooked|issued|credited|cancelled|"
     r"canceled|refunded|ordered|reserved|applied|corrected|updated|reissued|set up|put through)\b",
     r"\blet's (?:look|see|get|sort|set up|find|go|book|arrange|work|check)\b",
@@ -108,7 +112,7 @@ POLICY = rx(
     r"\b(?:consumer rights|equality|data protection) act\b", r"\bgdpr\b",
     r"\byou(?:'re| are) (?:legally )?entitled\b", r"\byou have (?:the|a) (?:legal )?right\b",
     r"\bthe law (?:says|means|requires|gives|protects|is clear)\b", r"\b(?:legally|by law)\b",
-    r"\b(?:our|the|company) (?:policy|procedure|process|terms)\b",
+    r"\b(?:our|the|company) (?:\w+ )?(?:policy|procedure|process|terms)\b",
     r"\b(?:have|has) to be (?:made|done|approved|authori[sz]ed|handled) by\b",
     r"\babove what i can (?:authori[sz]e|approve|offer|do)\b", r"\bbeyond (?:what i can|my authority)\b",
     r"\b(?:i'm|i am) (?:able|allowed|authori[sz]ed) to offer\b", r"\bup to £\s?\d+\b",
@@ -131,12 +135,17 @@ POLICY_WALL = rx(
 ESCALATION_VERB = (r"(?:pass\w*|hand\w*|refer\w*|escalat\w*|transfer\w*|report\w*|send\w* (?:this|it|your \w+) "
                    r"(?:over|up|on|through)|rais\w* (?:this|it) with|forward\w*|put\w* you through|get\w*)")
 ESCALATION_TARGET = (r"(?:team leader|supervisor|manager|specialist|billing team|billing|complaints team|"
-                     r"senior|branch manager|colleague|my team|the team|line manager|duty manager|"
+                     r"senior|branch manager|colleague|my team|the team|line manager|duty manager|finance team|"
+                     r"refunds team|returns team|technical team|specialist team|(?:the )?\w+ team|"
                      r"someone (?:more )?senior|head office|customer relations)")
 ESCALATION = rx(
     rf"\b(?:i'll|i will|i'm|i am|i've|i have|let me|i'm going to|i can|so i'm|and i'll)\s+(?:now |just |also |"
     rf"straight away |personally )*{ESCALATION_VERB}\b[^.?!]{{0,60}}\b{ESCALATION_TARGET}\b",
     r"\b(?:i'm|i am|i'll|i will) (?:sending|passing|handing) (?:this|it) (?:over|on)\b",
+    r"\b(?:i'll|i will|i'm|i am|let me|i'm going to|i am going to|so i'm|and i'll)\s+(?:now |just |also )?"
+    r"escalat\w*\b",
+    rf"\b{ESCALATION_TARGET}\b[^.?!]{{0,60}}\b(?:i'm|i am|i'll|i will) (?:raising|passing|sending|handing|"
+    r"referring|escalating) (?:it|this)\b",
 )
 ESCALATION_NOT = rx(r"\bbut first\b", r"\bif you (?:want|like|prefer|insist)\b", r"\byou(?:'ll| will) have to\b")
 
@@ -154,7 +163,8 @@ CHECK = rx(
     r"\bis there anything (?:more|further)\b",
 )
 
-THANKS = rx(r"\bthank(?:s| you)\b", r"\bi (?:really )?appreciate (?:that|it|you|your|this)\b", r"\bcheers\b",
+THANKS = rx(r"\bthank(?:s| you)\b", r"\bi (?:really |do )?appreciate (?:your\b|you (?!are|were|must|have been)|"
+            r"(?:that|it|this)(?=\s*[.!,]|\s*$))", r"\bcheers\b",
             r"\bmany thanks\b", r"\bta\b")
 THANKS_NOT = rx(r"\bthanks for nothing\b", r"\bno thanks\b")
 
@@ -166,7 +176,7 @@ BOUNDARY = rx(
     r"\bif (?:it|this|that|the (?:swearing|language|abuse|shouting)|you (?:continue|carry on|keep))"
     r"[^.?!]{0,30}\b(?:continues|carries on|happens again|keep|continue|carry on)\b",
     r"\b(?:end|close|terminate|finish)(?:ing)? (?:the|this|our) (?:call|chat|conversation)\b",
-    r"\bi've asked you (?:twice|to stop|already|again)\b", r"\b(?:please )?(?:don't|do not) (?:swear|call me)\b",
+    r"\bi've asked you (?:twice|to stop|already|again)\b", r"\b(?:please )?(?:don't|do not) (?:swear|call me|shout)\b",
     r"\bwon't accept being\b",
 )
 
@@ -180,6 +190,7 @@ DEFENSIVE = rx(
     r"\bthat's not true\b", r"\bwe're not like that\b", r"\bi didn't (?:do|say)\b",
     r"\byou (?:didn't|did not|never) (?:read|follow|keep|check|tell)\b", r"\bif you had (?:read|kept|checked)\b",
     r"\byou were told\b", r"\bnot my (?:fault|problem)\b", r"\bblame (?:the|them|our)\b",
+    r"\b(?:that's|it's|that is|it is) (?:on|down to|up to) (?:your|the) (?:bank|end|side|courier|card provider)\b",
 )
 DISMISSIVE = rx(
     r"\bcalm down\b", r"\b(?:it's|that's|it is|that is|its|thats) only (?:a|an|£|one|\d)", r"\bonly a tenner\b",
@@ -232,16 +243,19 @@ OFFER_VERB = re.compile(
 
 RECORD = rx(
     rf"\b(?:{I_WILL}|{I_DID}|i'm|i am|i've now)\s+(?:just |now |also |already )?(?:log\w*|record\w*|not(?:e|ed|ing)|"
-    r"made a note|make a note|rais\w*|open\w*|document\w*|writ\w* (?:this|it) (?:up|down)|add\w* a note)\b"
+    r"made a note|make a note|document\w*|writ\w* (?:this|it) (?:up|down)|add\w* a note)\b"
     r"[^.?!]{0,40}\b(?:complaint|incident|this|it|what happened|a note|reference|case|ticket|account|details|"
     r"record)\b",
+    rf"\b(?:{I_WILL}|{I_DID}|i'm|i am)\s+(?:just |now |also )?(?:rais\w*|open\w*)\s+(?:a |an |this as a |it as a )?"
+    r"(?:formal )?(?:complaint|case|ticket|incident report)\b",
     r"\b(?:your |the )?(?:complaint |case |incident |ticket )?(?:reference|ref)(?: number)?(?: is|:)?\s*"
     r"(?:[a-z]{1,4}-?\d{2,}|\d{3,})\b",
     r"\b(?:complaint|case|incident|ticket) (?:number |no\.? |#)?[a-z]{0,4}-?\d{3,}\b",
-    r"\b(?:i(?:'| wi)ll|i will|i'm going to|i am going to)\s+(?:personally |also |then )?(?:call|ring|phone|email|"
-    r"contact|check in with|follow (?:this |it )?up with|get back to|text|message)\s+(?:you\b)?[^.?!]{0,40}\b"
-    r"(?:on|by|next|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|within|to (?:check|make "
-    r"sure|see|confirm)|later|this week|once)\b",
+    r"\b(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i(?:'| wi)ll [^.?!;]{1,60} and)\s+(?:personally |also |then )?"
+    r"(?:call|ring|phone|email|"
+    r"contact|check in with|follow (?:this |it )?up with|get back to)\s+(?:you\b)?[^.?!]{0,40}\b"
+    r"(?:on|by|before|after|at|in|next|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"within|to (?:check|make sure|see|confirm)|later|this (?:week|afternoon|evening)|once|with an update)\b",
     r"\b(?:i(?:'| wi)ll|i will) follow (?:this|it) up\b",
 )
 VERIFY = rx(

@@ -25,7 +25,7 @@ PENALISED: frozenset[str] = frozenset(PENALISED_ORDER)
 GENEROUS_GOODWILL = Decimal(50)  # with no known limit, compensation above this is an over-promise
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReplyContext:
     """What the scenario tells the assessment; all optional."""
 
@@ -94,6 +94,18 @@ def _statement(r: _Reader, pattern: re.Pattern[str]) -> re.Match[str] | None:
         sentence = r.norm[s:e].strip()
         if not sentence.endswith("?") or sentence.startswith("i "):
             return m
+    return None
+
+
+_BARE_RULE = re.compile(r"(?:because i can'?t\.?\s*)?(?:it'?s |that'?s |its |thats )?(?:(?:company|our|the) )?"
+                        r"(?:policy|data protection|procedure|gdpr|rules|the rules)[.!]*")
+
+
+def _bare_rule(r: _Reader) -> tuple[int, int] | None:
+    """A sentence that is nothing but the name of a rule: "Our policy." "Data protection."."""
+    for s, e, text in r.sentence_texts():
+        if _BARE_RULE.fullmatch(text):
+            return (s, e)
     return None
 
 
@@ -174,7 +186,7 @@ def assess_reply(reply: str, customer: str = "", context: ReplyContext | None = 
         else:
             give("dismissive", boundary)  # a warning to a customer who is passionate, not abusive
 
-    wall = r.find(p.POLICY_WALL)
+    wall = r.find(p.POLICY_WALL) or _bare_rule(r)
     empathic = r.find(p.EMPATHY) and not r.find(p.EMPATHY_NOT)
     if wall is not None and not empathic:
         give("policy_wall", wall)

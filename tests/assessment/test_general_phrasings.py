@@ -54,6 +54,15 @@ POSITIVE = [
     ("admits_fault", "Yeah that's completely our fault, the engineers are always messing up."),
     ("unprofessional", "lol calm down mate"),
     ("unprofessional", "Whatever, I don't make the rules."),
+    ("empathy", "I totally get why you're cross."),
+    ("empathy", "I hear how frustrating this has been for you."),
+    ("paraphrase", "To make sure I've got this right: you waited a fortnight and nobody rang you back?"),
+    ("record", "I'll chase the engineers today and call you back before 5 with an update."),
+    ("escalation", "Our repairs team handles this, so I'm raising it with them as urgent today."),
+    ("escalation", "That's beyond what I can fix on the phone, so I'll escalate it and you'll hear by Friday."),
+    ("policy", "Visits normally take 5 working days under our repairs policy, so yours is overdue."),
+    ("policy_wall", "Our policy. Nothing I can do."),
+    ("defensive", "It says here the engineer called twice, so that's on your side."),
 ]
 
 NEGATIVE = [
@@ -69,6 +78,8 @@ NEGATIVE = [
     ("boundary", "Thanks for waiting."),
     ("thanks", "Thanks for nothing."),
     ("policy_wall", "Under the Consumer Rights Act you're entitled to a refund, so I'll process it now."),
+    ("thanks", "I appreciate this has been really stressful."),
+    ("record", "The engineers will call you back by Friday."),
     ("unprofessional", "I'm sorry, that sounds really frustrating."),
 ]
 
