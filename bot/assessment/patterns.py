@@ -251,8 +251,8 @@ RECORD = rx(
     r"\b(?:your |the )?(?:complaint |case |incident |ticket )?(?:reference|ref)(?: number)?(?: is|:)?\s*"
     r"(?:[a-z]{1,4}-?\d{2,}|\d{3,})\b",
     r"\b(?:complaint|case|incident|ticket) (?:number |no\.? |#)?[a-z]{0,4}-?\d{3,}\b",
-    r"\b(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i(?:'| wi)ll [^.?!;]{1,60} and)\s+(?:personally |also |then )?"
-    r"(?:call|ring|phone|email|"
+    r"\b(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i(?:'| wi)ll [^.?!;]{1,60} and)\s+"
+    r"(?:personally |also |then )?(?:call|ring|phone|email|"
     r"contact|check in with|follow (?:this |it )?up with|get back to)\s+(?:you\b)?[^.?!]{0,40}\b"
     r"(?:on|by|before|after|at|in|next|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"within|to (?:check|make sure|see|confirm)|later|this (?:week|afternoon|evening)|once|with an update)\b",
