@@ -81,9 +81,15 @@ def _learner(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
+    from bot.clock import ManualClock, utcnow
+    from bot.services import build_services
     from bot.terminal.session import practice
 
-    return asyncio.run(practice(args, _catalogue(), _database(), *_learner(args)))
+    clock = ManualClock(utcnow()) if args.script is not None else utcnow
+    services = build_services(get_settings(), clock=clock)
+    for problem in services.catalogue.problems:
+        print(f"warning: skipped a bad scenario file:\n  {problem}", file=sys.stderr)
+    return asyncio.run(practice(args, services, *_learner(args)))
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:

@@ -54,10 +54,10 @@ def build_services(settings: Settings, *, clock: Clock = utcnow, db: Database | 
 def _after_session(services: Services, session: Session, row: PracticeSession) -> None:
     """When a role-play ends: plan the reflective-log reminder; bring missed ideas due in the quiz."""
     now = services.clock()
-    minutes = services.settings.reflection_reminder_minutes
-    if row.guild_id:
-        minutes = guild_settings(session, guild_id=row.guild_id).reminder_minutes or minutes
-    reflection.schedule_first_reminder(session, row=row, delay=timedelta(minutes=minutes), now=now)
+    if row.guild_id:  # reminders are delivered on Discord; the terminal has no one to remind
+        minutes = guild_settings(session, guild_id=row.guild_id).reminder_minutes or \
+            services.settings.reflection_reminder_minutes
+        reflection.schedule_first_reminder(session, row=row, delay=timedelta(minutes=minutes), now=now)
     hook = services.extras.get("quiz_after_session")
     if hook is not None:
         hook(session, row, now)

@@ -7,12 +7,12 @@ import json
 import sys
 from typing import Any
 
-from bot.clock import ManualClock, utcnow
+from bot.clock import ManualClock
 from bot.content.catalogue import Catalogue
 from bot.roleplay.runner import resume_practice, run_practice
 from bot.roleplay.script import parse_script
 from bot.roleplay.service import RolePlayService
-from bot.storage.db import Database
+from bot.services import Services
 from bot.terminal.practice import ScriptPort, TerminalPort
 
 
@@ -51,9 +51,13 @@ def session_json(service: RolePlayService, session_id: int) -> dict[str, Any]:
     }
 
 
-async def practice(args: argparse.Namespace, catalogue: Catalogue, db: Database,
-                   learner_id: str, learner_name: str) -> int:
-    """Run one role-play in the terminal, from a script or interactively."""
+async def practice(args: argparse.Namespace, services: Services, learner_id: str, learner_name: str) -> int:
+    """Run one role-play in the terminal, from a script or interactively.
+
+    `services.clock` is a ManualClock for scripts (a silence moves it past the deadline) and the
+    real clock otherwise; the services' session-end hooks bring missed ideas due in the quiz.
+    """
+    catalogue, service = services.catalogue, services.roleplay
     if not catalogue.scenarios:
         print("error: no scenarios could be loaded; run `python -m bot scenarios check`.", file=sys.stderr)
         return 2
@@ -64,13 +68,11 @@ async def practice(args: argparse.Namespace, catalogue: Catalogue, db: Database,
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: cannot read the script {args.script}: {exc}", file=sys.stderr)
             return 2
-        clock = ManualClock(utcnow())
-        quiet = args.json
-        port: Any = ScriptPort(steps, clock, out=None if quiet else print)
-        service = RolePlayService(db, catalogue, clock)
+        if not isinstance(services.clock, ManualClock):
+            raise TypeError("scripted practice needs a manual clock")
+        port: Any = ScriptPort(steps, services.clock, out=None if args.json else print)
     else:
-        service = RolePlayService(db, catalogue, utcnow)
-        port = TerminalPort()
+        port = TerminalPort(clock=services.clock)
 
     unfinished = service.active_for(learner_id)
     if unfinished is not None and not scripted and not args.json:
