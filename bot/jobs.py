@@ -52,13 +52,6 @@ def pending(session: Session, *, kind: str | None = None) -> list[ScheduledJob]:
     return list(session.exec(query))
 
 
-def next_fire_time(db: Database) -> datetime | None:
-    """When the soonest job is due, or None."""
-    with db.session() as session:
-        job = session.exec(select(ScheduledJob).order_by(col(ScheduledJob.fire_at)).limit(1)).first()
-        return job.fire_at if job else None
-
-
 class JobRunner:
     """Runs due jobs through the handler registered for their kind, one transaction per job."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -164,9 +163,3 @@ def export_html(record: SessionRecord) -> str:
     title = html.escape(record.row.report.get("title", record.row.scenario_id))
     return ("<!doctype html><html><head><meta charset='utf-8'><title>" + title +
             "</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
-
-
-def summary(record: SessionRecord) -> dict[str, Any]:
-    """A compact view for a mentor's embed."""
-    return {"session_id": record.row.id, "learner": record.row.learner_name, "report": record.row.report,
-            "reflection": record.reflection, "feedback": record.feedback}

@@ -182,13 +182,6 @@ class RolePlayService:
             s.add(turns[-1])
             return turns[-1].deadline_at
 
-    def current_deadline(self, session_id: int) -> datetime | None:
-        """The deadline the learner is replying against, if the customer spoke last."""
-        turns = self.turns(session_id)
-        if turns and turns[-1].speaker == "customer":
-            return turns[-1].deadline_at
-        return None
-
     # --- commands -------------------------------------------------------------------------
 
     def start(self, *, learner_id: str, scenario_id: str, learner_name: str = "",
@@ -214,13 +207,6 @@ class RolePlayService:
             opening = engine.open()
             self._add_customer_turn(s, row, 0, opening, now)
             return TurnResult(row.id or 0, self._line(scenario, opening, row, now))
-
-    def attach_channel(self, session_id: int, channel_id: str) -> None:
-        """Remember where a face is holding the conversation (e.g. the private thread)."""
-        with self.db.session() as s:
-            row = self._row(s, session_id)
-            row.channel_id = channel_id
-            s.add(row)
 
     def reply(self, session_id: int, text: str, *, learner_id: str | None = None) -> TurnResult:
         """Record a learner reply, then mark it and let the customer answer."""

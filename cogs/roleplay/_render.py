@@ -27,13 +27,12 @@ def clip(text: str, limit: int = FIELD_LIMIT) -> str:
 
 
 def brief_embed(scenario: Scenario, reply_seconds: int, learner_mention: str) -> discord.Embed:
-    embed = discord.Embed(title=f"Role-play: {scenario.title}", description=scenario.brief,
+    embed = discord.Embed(title=f"Role-play: {scenario.title}", description=f"{learner_mention}\n{scenario.brief}",
                           colour=discord.Colour.blurple())
     embed.add_field(name="Your authority", value=clip(scenario.authority.description), inline=False)
     embed.add_field(name="Time per reply", value=f"{reply_seconds} seconds", inline=True)
     embed.add_field(name="Customer", value=scenario.persona.name, inline=True)
     embed.set_footer(text="Only your messages in this thread count. /roleplay end to finish.")
-    embed.description = f"{learner_mention}\n{scenario.brief}"
     return embed
 
 
