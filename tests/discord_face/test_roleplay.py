@@ -227,3 +227,18 @@ async def test_reflection_reminder_fires_after_a_restart(server):
         await bot2.tick()
         await fake.wait_for(lambda: sum("reflective log" in (m.get("content") or "")
                                         for m in fake.messages_in(thread)) == 2, what="the next day's reminder")
+
+
+async def test_without_webhook_permission_the_customer_speaks_in_an_embed(server):
+    fake = server.fake
+    fake.fail("GET", r"/channels/\d+/webhooks", status=403, times=5)
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+        thread = int(row.channel_id)
+        opening = await fake.wait_for_message(thread, lambda m: bool(m.get("embeds")) and
+                                              m["embeds"][0].get("author", {}).get("name", "").endswith("(customer)"))
+        assert opening["embeds"][0]["author"]["name"] == "Dana Hughes (customer)"
+        assert "<t:" in opening["embeds"][0]["description"]
+        answers = await say(server, thread, "I'm so sorry about this, what happened?")
+        assert answers[-1]["embeds"][0]["author"]["name"] == "Dana Hughes (customer)"
+    assert not fake.find_requests("POST", r"/channels/\d+/webhooks")
