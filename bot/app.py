@@ -86,8 +86,9 @@ class ComposureBot(commands.Bot):
             now = self.services.clock()
             for event in self.services.roleplay.expire_deadlines(now, in_guilds_only=True):
                 self.dispatch("composure_event", event)
-            for event in self.services.jobs.run_due(now):
-                self.dispatch("composure_event", event)
+            if self.services.db.claim_scheduler():  # one process runs jobs when shards share PostgreSQL
+                for event in self.services.jobs.run_due(now):
+                    self.dispatch("composure_event", event)
 
     async def close(self) -> None:
         if self.scheduler.running:

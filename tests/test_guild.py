@@ -52,3 +52,4 @@ def test_mentor_role(database):
     with database.session() as s:
         assert is_mentor(s, guild_id="G", role_ids=["R0", "R1"], is_admin=False)
         assert not is_mentor(s, guild_id="G", role_ids=["R2"], is_admin=False)
+
