@@ -89,10 +89,15 @@ ACTION = rx(
     r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
     r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
     r"put (?:in|through|a)|fix|correct|adjust|amend|reissue|re-send|resend|find|confirm|help you|see what|"
-    r"offer|give you|refer you|waive|apply|transfer the|add|start|do that|go ahead|move|change|switch|chase|"
+    r"offer|give you(?! a (?:ring|call|bell))|refer you|waive|apply|transfer the|add|start|do that|go ahead|move|change|switch|chase|"
     r"investigate|request|raise a|open a|speed up|prioriti[sz]e|expedite)\b",
     rf"\b{I_DID} (?:now |just |already )?(?:arranged|sent|processed|booked|rebooked|issued|credited|cancelled|"
-    r"canceled|refunded|ordered|reserved|applied|corrected|updated|reissued|set up|put through)\b",
+    r"canceled|refunded|ordered|reserved|applied|corrected|updated|reissued|set up|put through|run|ran|reset|"
+    r"fixed|changed|added|removed|waived|raised a)\b",
+    r"\b(?:i'm|i am|we're|we are) (?:now |just |also )?(?:booking|sending(?! (?:this|it) (?:over|on|up|through))|"
+    r"arranging|processing|issuing|ordering|"
+    r"crediting|refunding|setting up|sorting|organising|organizing|replacing|putting through|cancelling|adding|"
+    r"rebooking|resetting|fixing|applying|waiving|chasing)\b",
     r"\blet's (?:look|see|get|sort|set up|find|go|book|arrange|work|check)\b",
     r"\b(?:he|she|they|you) (?:can|could) (?:add|call|ring|log in|authori[sz]e|apply|fill in|set up|email|"
     r"update|give)\b",
@@ -121,6 +126,8 @@ POLICY = rx(
     r"\ba duty to\b", r"\breasonable adjustments?\b", r"\bwithin (?:\d+|thirty|fourteen) days\b",
     r"\bthe rules? (?:say|says|mean|is|are)\b", r"\bfor (?:security|data protection) reasons\b",
     r"\bauthori[sz]ed (?:person|user|third part)\b",
+    r"\b(?:service guarantee|customer charter|service standards?|our terms|the terms|regulations?|ofcom|ombudsman|"
+    r"returns policy|refund policy)\b", r"\byou(?:'re| are) (?:due|owed|eligible for)\b",
 )
 POLICY_WALL = rx(
     r"\brules are rules\b", r"\bcomputer says no\b", r"\bi can't change (?:it|that|the (?:policy|rules))\b",
@@ -129,6 +136,7 @@ POLICY_WALL = rx(
     r"\b(?:that's|that is|it's|it is) (?:just )?(?:(?:the|company|our) )?(?:policy|procedure|the rules)\b"
     r"(?:[^.?!]*)(?:nothing (?:else )?(?:to say|i can do)|can't change|end of|sorry|i'm afraid|\.?\s*$)",
     r"\bbecause i can't\b", r"\b(?:no|not allowed)\. (?:policy|data protection|rules)\b",
+    r"\b(?:that's|it's|that is|it is) (?:just )?(?:how|the way) (?:it|things|we|our [\w ]{1,25}) (?:works?|is|are|goes)\b",
     r"\bpolicy\.?\s*$",
 )
 
@@ -189,12 +197,15 @@ DEFENSIVE = rx(
     r"'s fault|is at fault)\b",
     r"\bthat's not true\b", r"\bwe're not like that\b", r"\bi didn't (?:do|say)\b",
     r"\byou (?:didn't|did not|never) (?:read|follow|keep|check|tell)\b", r"\bif you had (?:read|kept|checked)\b",
-    r"\byou were told\b", r"\bnot my (?:fault|problem)\b", r"\bblame (?:the|them|our)\b",
+    r"\byou were told\b", r"\bnot my (?:fault|problem)\b",
+    r"\bif you(?:'d| had)\b[^.?!]{0,60}\b(?:would(?:n't|'ve| have| be)?|like (?:we|i) (?:told|asked|said))\b",
+    r"\b(?:like|as) (?:we|i) (?:told|asked|advised) you\b", r"\bblame (?:the|them|our)\b",
     r"\b(?:that's|it's|that is|it is) (?:on|down to|up to) (?:your|the) (?:bank|end|side|courier|card provider)\b",
 )
 DISMISSIVE = rx(
-    r"\bcalm down\b", r"\b(?:it's|that's|it is|that is|its|thats) only (?:a|an|£|one|\d)", r"\bonly a tenner\b",
-    r"\b(?:there's|there is|theres) nothing (?:else )?(?:i|we) can\b", r"\bnothing (?:else )?(?:i|we) can do\b",
+    r"\bcalm down\b", r"\b(?:it's|that's|it is|that is|its|thats) only\b", r"\bonly a tenner\b",
+    r"\b(?:there's|there is|theres) (?:really |honestly |simply |just )?nothing (?:else |more |further )?(?:i|we) can\b",
+    r"\bnothing (?:else |more |further )?(?:i|we) can do\b",
     r"\bnothing else to (?:say|discuss)\b", r"\bsorry (?:if )?you feel (?:that way|like that)\b",
     r"\b(?:aren't|isn't|not|is not|are not) (?:our|my) (?:problem|concern|department|issue)\b",
     r"\byou(?:'ll| will) have to (?:ring|call|contact|go|speak|email|write|take it)\b",
@@ -205,9 +216,11 @@ DISMISSIVE = rx(
     r"\bif you keep (?:raising your voice|shouting|getting)\b", r"\bnot a big deal\b",
 )
 OVER_PROMISE = rx(
-    r"\bi (?:guarantee|promise)\b", r"\bguaranteed?\b", r"\b(?:never|won't ever|will never) happen again\b",
+    r"\bi (?:guarantee|promise)\b", r"\b(?:it's|it is|that's|you're|you are) guaranteed\b", r"\b(?:never|won't ever|will never) happen again\b",
     r"\b(?:definitely|certainly) (?:cover|refund|pay|get|be sorted|be there|arrive|fix)\b",
-    r"\bdouble\b", r"\b100%\s*(?:sure|guarantee|refund|sorted)",
+    r"\bdouble\b", r"\b100 ?%(?!\s*(?:on us|of|our))",
+    r"\b(?:will|'ll) (?:definitely|certainly|absolutely) (?:be (?:fixed|sorted|there|done|delivered|resolved|back|"
+    r"refunded|paid)|arrive|work|get)\b",
     r"\b(?:i'll|i will) (?:make sure|ensure) (?:nothing|this never|it never|that never|no one)\b",
     r"\b(?:any|all|every one) of our (?:branches|stores|shops|staff)\b", r"\bdon't worry about (?:that|it)\b",
 )
@@ -252,7 +265,7 @@ RECORD = rx(
     r"(?:[a-z]{1,4}-?\d{2,}|\d{3,})\b",
     r"\b(?:complaint|case|incident|ticket) (?:number |no\.? |#)?[a-z]{0,4}-?\d{3,}\b",
     r"\b(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i(?:'| wi)ll [^.?!;]{1,60} and)\s+"
-    r"(?:personally |also |then )?(?:call|ring|phone|email|"
+    r"(?:personally |also |then )?(?:call|ring|phone|email|give you a (?:ring|call|bell)|drop you (?:a line|an email)|"
     r"contact|check in with|follow (?:this |it )?up with|get back to)\s+(?:you\b)?[^.?!]{0,40}\b"
     r"(?:on|by|before|after|at|in|next|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"within|to (?:check|make sure|see|confirm)|later|this (?:week|afternoon|evening)|once|with an update)\b",

@@ -148,3 +148,42 @@ def test_read_amounts(text, amounts):
 ])
 def test_customer_abuse(message, abusive):
     assert customer_is_abusive(message) is abusive
+
+
+BROADBAND = "My broadband has been down for four days and I work from home. Nobody has fixed it!"
+MORE_POSITIVE = [
+    ("open_question", "what lights are showing on the router at the moment"),
+    ("paraphrase", "If I understand correctly, the internet's been down since Monday and no engineer has come out?"),
+    ("empathy", "Four days without internet when you work from home must be incredibly stressful."),
+    ("apology", "Apologies for the trouble this has caused."),
+    ("action", "I'm booking an engineer visit for tomorrow morning between 8 and 1."),
+    ("action", "I've run a line test and I'm sending a new router out today."),
+    ("policy", "Our service guarantee says repairs are done within 48 hours, so you're due compensation."),
+    ("escalation", "I'm escalating this to our network team as a priority fault; they'll update you by 6pm."),
+    ("check", "Is there anything else you'd like me to look at while I've got you?"),
+    ("record", "I'll give you a ring on Thursday to make sure everything's working."),
+    ("verify", "For security, could you give me your date of birth please?"),
+    ("defensive", "If you'd rebooted the router like we told you, it would be fine."),
+    ("dismissive", "It's only broadband, you can use your phone."),
+    ("dismissive", "There's really nothing more I can do today."),
+    ("policy_wall", "That's just how our repair process works, I'm afraid."),
+    ("over_promise", "It will definitely be fixed tomorrow, 100%."),
+    ("unprofessional", "Ugh, fine, whatever you want."),
+]
+MORE_NEGATIVE = [
+    ("apology", "I'm sorry but that's just the way it is."),
+    ("check", "Is the light red?"),
+    ("over_promise", "I'll aim to get an engineer to you tomorrow, and I'll confirm the slot by text."),
+    ("admits_fault", "I'm sorry this has happened."),
+    ("action", "I've checked it and the bill is correct, that's the end of it."),
+]
+
+
+@pytest.mark.parametrize(("mark", "reply"), MORE_POSITIVE)
+def test_gives_the_mark_in_another_context(mark, reply):
+    assert mark in assess_reply(reply, BROADBAND).marks
+
+
+@pytest.mark.parametrize(("mark", "reply"), MORE_NEGATIVE)
+def test_withholds_the_mark_in_another_context(mark, reply):
+    assert mark not in assess_reply(reply, BROADBAND).marks
