@@ -89,7 +89,8 @@ ACTION = rx(
     r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
     r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
     r"put (?:in|through|a)|fix|correct|adjust|amend|reissue|re-send|resend|find|confirm|help you|see what|"
-    r"offer|give you(?! a (?:ring|call|bell))|refer you|waive|apply|transfer the|add|start|do that|go ahead|move|change|switch|chase|"
+    r"offer|give you(?! a (?:ring|call|bell))|refer you|waive|apply|transfer the|add|start|do that|"
+    r"go ahead|move|change|switch|chase|"
     r"investigate|request|raise a|open a|speed up|prioriti[sz]e|expedite)\b",
     rf"\b{I_DID} (?:now |just |already )?(?:arranged|sent|processed|booked|rebooked|issued|credited|cancelled|"
     r"canceled|refunded|ordered|reserved|applied|corrected|updated|reissued|set up|put through|run|ran|reset|"
@@ -136,7 +137,8 @@ POLICY_WALL = rx(
     r"\b(?:that's|that is|it's|it is) (?:just )?(?:(?:the|company|our) )?(?:policy|procedure|the rules)\b"
     r"(?:[^.?!]*)(?:nothing (?:else )?(?:to say|i can do)|can't change|end of|sorry|i'm afraid|\.?\s*$)",
     r"\bbecause i can't\b", r"\b(?:no|not allowed)\. (?:policy|data protection|rules)\b",
-    r"\b(?:that's|it's|that is|it is) (?:just )?(?:how|the way) (?:it|things|we|our [\w ]{1,25}) (?:works?|is|are|goes)\b",
+    r"\b(?:that's|it's|that is|it is) (?:just )?(?:how|the way) (?:it|things|we|"
+    r"our [\w ]{1,25}) (?:works?|is|are|goes)\b",
     r"\bpolicy\.?\s*$",
 )
 
@@ -204,7 +206,8 @@ DEFENSIVE = rx(
 )
 DISMISSIVE = rx(
     r"\bcalm down\b", r"\b(?:it's|that's|it is|that is|its|thats) only\b", r"\bonly a tenner\b",
-    r"\b(?:there's|there is|theres) (?:really |honestly |simply |just )?nothing (?:else |more |further )?(?:i|we) can\b",
+    r"\b(?:there's|there is|theres) (?:really |honestly |simply |just )?nothing (?:else |more |"
+    r"further )?(?:i|we) can\b",
     r"\bnothing (?:else |more |further )?(?:i|we) can do\b",
     r"\bnothing else to (?:say|discuss)\b", r"\bsorry (?:if )?you feel (?:that way|like that)\b",
     r"\b(?:aren't|isn't|not|is not|are not) (?:our|my) (?:problem|concern|department|issue)\b",
@@ -216,7 +219,8 @@ DISMISSIVE = rx(
     r"\bif you keep (?:raising your voice|shouting|getting)\b", r"\bnot a big deal\b",
 )
 OVER_PROMISE = rx(
-    r"\bi (?:guarantee|promise)\b", r"\b(?:it's|it is|that's|you're|you are) guaranteed\b", r"\b(?:never|won't ever|will never) happen again\b",
+    r"\bi (?:guarantee|promise)\b", r"\b(?:it's|it is|that's|you're|you are) guaranteed\b", r"\b(?:never|"
+    r"won't ever|will never) happen again\b",
     r"\b(?:definitely|certainly) (?:cover|refund|pay|get|be sorted|be there|arrive|fix)\b",
     r"\bdouble\b", r"\b100 ?%(?!\s*(?:on us|of|our))",
     r"\b(?:will|'ll) (?:definitely|certainly|absolutely) (?:be (?:fixed|sorted|there|done|delivered|resolved|back|"
