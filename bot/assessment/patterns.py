@@ -18,7 +18,7 @@ def rx(*parts: str) -> re.Pattern[str]:
 I_WILL = r"(?:i(?:'| wi)ll|i will|i'm going to|i am going to|i'm gonna|let me|i can)"
 I_DID = r"(?:i've|i have|i've just|i just|we've|we have)"
 FEELING = (r"(?:frustrat\w*|stress\w*|upset\w*|worr\w*|annoy\w*|awful|horrible|humiliat\w*|disappoint\w*|cross|livid|"
-    r"furious|unhappy|irritat\w*|anxious|nervous|sad|mad|fed-up|"
+    r"furious|unhappy|irritat\w*|anxious|nervous|sad|mad|fed-up|mortif\w*|awkward|degrading|insulting|"
            r"gutted|let-?down|fed up|hard|difficult|tough|terrible|rubbish|angry|anger|scary|exhaust\w*|"
            r"inconvenien\w*|concern\w*|unfair|distress\w*|embarrass\w*|hurt\w*|painful|a nightmare|"
            r"a lot to deal with|a pain|maddening|infuriat\w*|heartbreak\w*|devastat\w*|shock\w*|unsettl\w*)")
@@ -59,7 +59,7 @@ EMPATHY = rx(
     r"imagine|understand|tell|appreciate|get) (?:why|how|that|what|this|it|just how|you(?:'re| are| must))",
     r"\bi (?:completely |totally |really |fully |do )?(?:understand|appreciate) (?:how|why|that|you|it|this|what|"
     r"your)\b",
-    r"\bi understand\b(?!,? but)", r"\bi get (?:that|it|why|how)\b",
+    r"\bi get (?:that|it|why|how)\b",
     rf"\b(?:that|this|it)(?:'s| is| was| sounds| must (?:be|have been|feel)| would be| seems)(?: like)?"
     rf"(?: really| so| very| incredibly| such| hugely| a)*(?: a| an)? {FEELING}",
     rf"\bi know (?:that's|that is|it's|it is|how|this is)(?: really| so| very)? {FEELING}",
@@ -85,6 +85,7 @@ APOLOGY_NOT = rx(r"\bsorry (?:if )?you feel\b", r"\bsorry,? but\b", r"\bsorry yo
                  r"\bsorry,? (?:there's|there is) nothing\b", r"\bnot sorry\b", r"\bsorry\?")
 
 ACTION = rx(
+    r"\bi(?:'d| would) like to (?:offer|arrange|send|book|give|refund|replace|credit|reserve)\b",
     rf"\b{I_WILL} (?:(?:now|personally|just|also|definitely|quickly|straight away|right away) )*"
     r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
     r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
@@ -171,6 +172,7 @@ CHECK = rx(
     r"\bjust to check,? (?:does|is|are|would|can)\b", r"\bcan i help with anything else\b",
     r"\bhave i covered everything\b", r"\bdoes that cover\b", r"\bwill that (?:work|help|do)\b",
     r"\bis there anything (?:more|further)\b",
+    r"\bwould you be (?:happy|ok|okay|comfortable|content|alright) (?:with|if|for)\b",
 )
 
 THANKS = rx(r"\bthank(?:s| you)\b", r"\bi (?:really |do )?appreciate (?:your\b|you (?!are|were|must|have been)|"
@@ -198,7 +200,8 @@ DEFENSIVE = rx(
     r"delivery (?:company|team)) (?:messed up|is to blame|are to blame|are a joke|is a joke|got it wrong|"
     r"'s fault|is at fault)\b",
     r"\bthat's not true\b", r"\bwe're not like that\b", r"\bi didn't (?:do|say)\b",
-    r"\byou (?:didn't|did not|never) (?:read|follow|keep|check|tell)\b", r"\bif you had (?:read|kept|checked)\b",
+    r"\byou (?:didn't|did not|never|failed to) (?:read|follow|keep|check|tell|confirm|book|pay|call|cancel|arrive|"
+    r"turn up|reply|respond|update|provide|send)\b", r"\bif you had (?:read|kept|checked)\b",
     r"\byou were told\b", r"\bnot my (?:fault|problem)\b",
     r"\bif you(?:'d| had)\b[^.?!]{0,60}\b(?:would(?:n't|'ve| have| be)?|like (?:we|i) (?:told|asked|said))\b",
     r"\b(?:like|as) (?:we|i) (?:told|asked|advised) you\b", r"\bblame (?:the|them|our)\b",
@@ -238,12 +241,16 @@ ADMITS_FAULT = rx(
     r"\bour (?:\w+ )?(?:system|staff|drivers?|billing people|people|team|assistant) (?:clearly |obviously )?"
     r"(?:messed up|are useless|is useless|are hopeless|were wrong|broke|got it wrong)\b",
     r"\bno question\b", r"\byou're right,? we\b",
+    r"\bour (?:[\w-]+ ){0,3}(?:staff|team|people|drivers?|engineers?|system|managers?|assistants?) (?:are|is|were|was) "
+    r"(?:clueless|useless|hopeless|incompetent|rubbish|a shambles|a joke|a mess|terrible)\b",
+    r"\b(?:total|complete|utter) shambles\b",
 )
 UNPROFESSIONAL = rx(
     r"\bf[\*u]\w*k", r"\bf\*+", r"\bshit\b", r"\bbloody\b", r"\bdamn\b", r"\bcrap\b", r"\bpiss\w*\b",
     r"\bmate\b", r"\blol\b", r"\blmao\b", r"\bdunno\b", r"\bwhatever\b", r"\byeah right\b", r"\bidiot\b",
     r"\bthick\b", r"\bmoron\b", r"\bstupid\b", r"\bdon't you dare\b", r"\bsomeone's in a mood\b",
-    r"\bhopeless\b", r"\buseless\b", r"\ba joke\b", r"\bchill\b", r"\binnit\b", r"\bwtf\b", r"\bomg\b",
+    r"\bhopeless\b", r"\buseless\b", r"\ba joke\b", r"\bclueless\b", r"\bshambles\b",
+    r"\blove\b[.!]?\s*$", r"\bchill\b", r"\binnit\b", r"\bwtf\b", r"\bomg\b",
     r"\bget a grip\b", r"\bnot my problem\b", r"\bwho cares\b", r"\bgrow up\b", r"\bcry (?:me )?a river\b",
 )
 ABUSE = rx(

@@ -109,6 +109,17 @@ def _bare_rule(r: _Reader) -> tuple[int, int] | None:
     return None
 
 
+def _sincere_apology(r: _Reader) -> re.Match[str] | None:
+    """An apology, but not a bare "Sorry, what was the name?" (a pardon before a question)."""
+    for m in p.APOLOGY.finditer(r.norm):
+        s, e = sentence_at(r.norm, m.start())
+        sentence = r.norm[s:e].strip()
+        pardon = sentence.startswith("sorry") and sentence.endswith("?")
+        if not pardon:
+            return m
+    return None
+
+
 def _caves_to_demand(offered: tuple[Decimal, ...], customer: str) -> bool:
     """With no known limit: agreeing on the spot to a large sum the customer named."""
     demanded = {v for _, _, v in amount_spans(customer)}
@@ -195,7 +206,7 @@ def assess_reply(reply: str, customer: str = "", context: ReplyContext | None = 
     give("paraphrase", _paraphrase(r, content_words(cust_norm)))
     if empathic and "unprofessional" not in marks:
         give("empathy", _statement(r, p.EMPATHY))
-    apology = r.find(p.APOLOGY)
+    apology = _sincere_apology(r)
     if apology and not r.find(p.APOLOGY_NOT):
         bare = not re.search(r"\b(?:i'm|i am|im|we're|we are|i|we)\b[^.?!]{0,20}\b(?:sorry|apologi)", r.norm)
         if not (bare and marks & {"dismissive", "policy_wall"}):

@@ -187,3 +187,35 @@ def test_gives_the_mark_in_another_context(mark, reply):
 @pytest.mark.parametrize(("mark", "reply"), MORE_NEGATIVE)
 def test_withholds_the_mark_in_another_context(mark, reply):
     assert mark not in assess_reply(reply, BROADBAND).marks
+
+
+RESTAURANT = "I booked a table for my mum's 70th and when we arrived you'd given it away. In front of everyone!"
+THIRD_POSITIVE = [
+    ("empathy", "I'm sure that was mortifying in front of your family."),
+    ("paraphrase", "So you'd booked for your mum's 70th, arrived, and found the table had been given to someone else?"),
+    ("open_question", "Who did you speak to when you arrived?"),
+    ("action", "I'd like to offer you a complimentary meal for the whole party on a date of your choosing."),
+    ("record", "I've made a note on your booking and I'll follow this up with the duty manager."),
+    ("check", "Would you be happy with that?"),
+    ("dismissive", "These things happen on busy nights."),
+    ("defensive", "The system shows you didn't confirm the booking, so that's why."),
+    ("unprofessional", "Not my problem, love."),
+    ("admits_fault", "Yeah, our front-of-house staff are clueless, total shambles."),
+    ("escalation", "I'm going to refer this to our general manager, who'll contact you within two days."),
+]
+THIRD_NEGATIVE = [
+    ("apology", "Sorry, what was the name on the booking?"),
+    ("empathy", "I understand. Anyway, what's your booking reference?"),
+    ("check", "Is the booking under your name?"),
+    ("open_question", "Did you arrive on time?"),
+]
+
+
+@pytest.mark.parametrize(("mark", "reply"), THIRD_POSITIVE)
+def test_gives_the_mark_in_a_third_context(mark, reply):
+    assert mark in assess_reply(reply, RESTAURANT).marks
+
+
+@pytest.mark.parametrize(("mark", "reply"), THIRD_NEGATIVE)
+def test_withholds_the_mark_in_a_third_context(mark, reply):
+    assert mark not in assess_reply(reply, RESTAURANT).marks
