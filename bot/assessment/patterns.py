@@ -25,7 +25,7 @@ FEELING = (r"(?:frustrat\w*|stress\w*|upset\w*|worr\w*|annoy\w*|awful|horrible|h
 
 OPEN_START = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|right|sure|great|of course|no problem|thanks|thank you|i see|alright|"
-    r"just so i know|can i ask|may i ask|to help me|to understand)[ ,:-]+)*"
+    r"just so i know|(?:can|could|may) i (?:just )?ask|to help me|to understand)[ ,:-]+)*"
     r"(?:what|how|why|which|when|where|who)\b"
 )
 OPEN_INVITE = rx(
@@ -36,7 +36,8 @@ OPEN_INVITE = rx(
     r"that)\b",
     r"\bhelp me understand\b", r"\bin your own words\b",
 )
-RHETORICAL = rx(r"\bwhat (?:do|did) you expect\b", r"\bwhy would (?:i|we)\b", r"\bwhat else do you want\b",
+RHETORICAL = rx(r"^what (?:i|we)(?:'ll| will| can|'m going to| am going to) do\b",
+                r"\bwhat (?:do|did) you expect\b", r"\bwhy would (?:i|we)\b", r"\bwhat else do you want\b",
                 r"\bwho do you think\b", r"\bhow (?:is|was) that my\b", r"\bwhat's your problem\b")
 
 PARAPHRASE_TAG = rx(
@@ -86,6 +87,7 @@ APOLOGY_NOT = rx(r"\bsorry (?:if )?you feel\b", r"\bsorry,? but\b", r"\bsorry yo
 
 ACTION = rx(
     r"\bi(?:'d| would) like to (?:offer|arrange|send|book|give|refund|replace|credit|reserve)\b",
+    r"\bwhat (?:i|we) (?:can|will|'ll|'m going to) do is\b",
     rf"\b{I_WILL} (?:(?:now|personally|just|also|definitely|quickly|straight away|right away) )*"
     r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
     r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
@@ -204,17 +206,19 @@ DEFENSIVE = rx(
     r"turn up|reply|respond|update|provide|send)\b", r"\bif you had (?:read|kept|checked)\b",
     r"\byou were told\b", r"\bnot my (?:fault|problem)\b",
     r"\bif you(?:'d| had)\b[^.?!]{0,60}\b(?:would(?:n't|'ve| have| be)?|like (?:we|i) (?:told|asked|said))\b",
-    r"\b(?:like|as) (?:we|i) (?:told|asked|advised) you\b", r"\bblame (?:the|them|our)\b",
+    r"\b(?:like|as) (?:we|i) (?:told|asked|advised) you\b", r",\s*not (?:us|me)\b", r"\bblame (?:the|them|our)\b",
     r"\b(?:that's|it's|that is|it is) (?:on|down to|up to) (?:your|the) (?:bank|end|side|courier|card provider)\b",
 )
 DISMISSIVE = rx(
     r"\bcalm down\b", r"\b(?:it's|that's|it is|that is|its|thats) only\b", r"\bonly a tenner\b",
+    r"\b(?:it's|that's|it is|that is) just (?:a|an) \w+(?:[.!,]|\s*$)",
+    r"\b(?:he|she|you|they)(?:'ll| will) (?:survive|live|get over it|cope)\b",
     r"\b(?:there's|there is|theres) (?:really |honestly |simply |just )?nothing (?:else |more |"
     r"further )?(?:i|we) can\b",
     r"\bnothing (?:else |more |further )?(?:i|we) can do\b",
     r"\bnothing else to (?:say|discuss)\b", r"\bsorry (?:if )?you feel (?:that way|like that)\b",
     r"\b(?:aren't|isn't|not|is not|are not) (?:our|my) (?:problem|concern|department|issue)\b",
-    r"\byou(?:'ll| will) have to (?:ring|call|contact|go|speak|email|write|take it)\b",
+    r"\byou(?:'ll| will) (?:have|need) to (?:ring|call|contact|go|speak|email|write|take it)\b",
     r"\bthat's the end of (?:it|that|the matter)\b", r"\bend of (?:story|discussion)\b",
     r"\b(?:deliveries|these things|it|mistakes|delays) happens?\b", r"\byou're overreacting\b",
     r"\bno need to (?:shout|get upset|be like that)\b", r"\bshouting won't\b",
@@ -230,6 +234,8 @@ OVER_PROMISE = rx(
     r"refunded|paid)|arrive|work|get)\b",
     r"\b(?:i'll|i will) (?:make sure|ensure) (?:nothing|this never|it never|that never|no one)\b",
     r"\b(?:any|all|every one) of our (?:branches|stores|shops|staff)\b", r"\bdon't worry about (?:that|it)\b",
+    r"\bi(?:'ll| will) make sure (?:it(?:'s| is| arrives| gets| will be)|you (?:get|have|receive))\b[^.?!]{0,30}"
+    r"\b(?:tomorrow|tonight|today|first thing|by)\b",
 )
 ADMITS_FAULT = rx(
     r"\b(?:it's|that's|it is|that is|its) (?:completely |totally |entirely |100% |all |definitely )*"
@@ -251,7 +257,8 @@ UNPROFESSIONAL = rx(
     r"\bthick\b", r"\bmoron\b", r"\bstupid\b", r"\bdon't you dare\b", r"\bsomeone's in a mood\b",
     r"\bhopeless\b", r"\buseless\b", r"\ba joke\b", r"\bclueless\b", r"\bshambles\b",
     r"\blove\b[.!]?\s*$", r"\bchill\b", r"\binnit\b", r"\bwtf\b", r"\bomg\b",
-    r"\bget a grip\b", r"\bnot my problem\b", r"\bwho cares\b", r"\bgrow up\b", r"\bcry (?:me )?a river\b",
+    r"\bget a grip\b", r"\bnot my problem\b",
+    r"\bdrama\b", r"\bboo hoo\b", r"\bbig deal\b", r"\bwho cares\b", r"\bgrow up\b", r"\bcry (?:me )?a river\b",
 )
 ABUSE = rx(
     r"\bf[\*u]\w*k", r"\bf\*+", r"\bsh[\*i]t\w*", r"\bbastard", r"\bidiot", r"\bmoron", r"\buseless\b",
@@ -287,8 +294,9 @@ VERIFY = rx(
     r"details|security|email|phone)\b",
     r"\bfor (?:security|data protection)(?: reasons| purposes)?\b", r"\bsecurity (?:questions?|checks?)\b",
     r"\bbefore (?:i|we) (?:go any further|discuss|can discuss|look|talk about|share)\b",
-    r"\b(?:can|could|may) i (?:take|have|get|grab|check) your (?:full )?(?:name|postcode|date of birth|address|"
-    r"account number|details)\b",
+    r"\b(?:can|could|may) i (?:just )?(?:take|have|get|grab|check|confirm) (?:your|the) (?:full )?(?:name|postcode|"
+    r"date of birth|address|account number|details)\b",
+    r"\b(?:postcode|post code|date of birth|security questions?|memorable (?:word|information))\b",
     r"\b(?:can't|cannot|not able to|unable to|won't) (?:share|discuss|read out|give out|disclose|tell you|"
     r"access|pass on|talk about)\b[^.?!]{0,50}\b(?:another|someone else|other people|account (?:that|which) "
     r"isn't|isn't yours|not yours|isn't in your name|not in your name|third part|his|her|their|partner|"
