@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.assessment import REPLY_MARKS
+from bot.assessment import REPLY_MARKS, SESSION_MARKS
 from bot.content.loader import ContentError, load_file
 
 Kind = Literal["multiple_choice", "true_false", "order_steps", "best_reply"]
@@ -35,7 +35,7 @@ class Card(BaseModel):
     answer: str | bool | None = None
     steps: list[str] = Field(default_factory=list)
     explanation: str = Field(min_length=3)
-    marks: list[Literal[REPLY_MARKS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks: list[Literal[REPLY_MARKS + SESSION_MARKS]] = Field(default_factory=list)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Card:

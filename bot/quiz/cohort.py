@@ -149,8 +149,9 @@ def make_handlers(deck: Deck, grace: timedelta):
         _plan_next_open(session, schedule, max(scheduled_for, now), now)
         late = now - scheduled_for
         if late > grace:
-            note = (f"The quiz planned for {scheduled_for:%Y-%m-%d %H:%M} UTC was skipped: I was offline and "
-                    f"found it {int(late.total_seconds() // 60)} minutes late (grace: "
+            local = scheduled_for.astimezone(ZoneInfo(schedule.timezone))
+            note = (f"The quiz planned for {local:%a %d %b at %H:%M} ({schedule.timezone}) was skipped: "
+                    f"I was offline and found it {int(late.total_seconds() // 60)} minutes late (grace: "
                     f"{int(grace.total_seconds() // 60)} minutes).")
             session.add(CohortQuiz(schedule_id=schedule.id, guild_id=schedule.guild_id,
                                    channel_id=schedule.channel_id, scheduled_for=scheduled_for,

@@ -16,16 +16,20 @@ from sqlmodel import Session, col, func, select
 from bot.storage.models import CardReview, LearnerCard
 
 FAST_MS, SLOW_MS = 8_000, 30_000
+# (fast, slow) per kind: a true/false line is read in seconds, four orders of four steps are not
+THRESHOLDS_MS = {"true_false": (5_000, 20_000), "multiple_choice": (FAST_MS, SLOW_MS),
+                 "best_reply": (12_000, 45_000), "order_steps": (15_000, 60_000)}
 NEW_CARDS_PER_DAY = 10
 
 
-def rating_for(correct: bool, answer_ms: int) -> Rating:
-    """Wrong: Again. Right: Easy under 8 s, Good up to 30 s, Hard when slower."""
+def rating_for(correct: bool, answer_ms: int, kind: str | None = None) -> Rating:
+    """Wrong: Again. Right: Easy when fast, Good, or Hard when slow (thresholds by kind; 8 s / 30 s by default)."""
     if not correct:
         return Rating.Again
-    if answer_ms < FAST_MS:
+    fast, slow = THRESHOLDS_MS.get(kind or "", (FAST_MS, SLOW_MS))
+    if answer_ms < fast:
         return Rating.Easy
-    return Rating.Good if answer_ms <= SLOW_MS else Rating.Hard
+    return Rating.Good if answer_ms <= slow else Rating.Hard
 
 
 def make_scheduler(desired_retention: float = 0.9) -> Scheduler:
@@ -49,9 +53,10 @@ def due_cards(session: Session, *, learner_id: str, now: datetime, deck_ids: lis
     if len(due) >= limit:
         return due
     seen = set(session.exec(select(LearnerCard.card_id).where(LearnerCard.learner_id == learner_id)))
-    introduced_today = session.exec(select(func.count()).select_from(LearnerCard).where(
-        LearnerCard.learner_id == learner_id, LearnerCard.reps == 1,
-        col(LearnerCard.last_review) >= now - timedelta(days=1))).one()
+    first_seen_today = (select(CardReview.card_id).where(CardReview.learner_id == learner_id)
+                        .group_by(col(CardReview.card_id))
+                        .having(func.min(CardReview.reviewed_at) >= now - timedelta(days=1)))
+    introduced_today = session.exec(select(func.count()).select_from(first_seen_today.subquery())).one()
     allowance = max(0, new_per_day - int(introduced_today))
     fresh = [cid for cid in deck_ids if cid not in seen][:allowance]
     return (due + fresh)[:limit]
@@ -71,11 +76,11 @@ class AnswerResult:
 
 
 def record_answer(session: Session, *, learner_id: str, card_id: str, correct: bool, answer_ms: int,
-                  now: datetime, scheduler: Scheduler) -> AnswerResult:
+                  now: datetime, scheduler: Scheduler, kind: str | None = None) -> AnswerResult:
     """Store the review and the card's new FSRS state."""
     row = session.get(LearnerCard, (learner_id, card_id)) or LearnerCard(
         learner_id=learner_id, card_id=card_id, due=now)
-    rating = rating_for(correct, max(0, answer_ms))
+    rating = rating_for(correct, max(0, answer_ms), kind)
     card, _log = scheduler.review_card(_to_fsrs(row), rating, review_datetime=now)
     row.due, row.state, row.step = card.due, int(card.state), card.step
     row.stability, row.difficulty, row.last_review = card.stability, card.difficulty, card.last_review

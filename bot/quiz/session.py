@@ -42,7 +42,7 @@ def answer(db: Database, deck: Deck, scheduler: Scheduler, *, learner_id: str, c
     correct = question.is_correct(key)
     with db.session() as s:
         result = record_answer(s, learner_id=learner_id, card_id=card_id, correct=correct, answer_ms=answer_ms,
-                               now=now, scheduler=scheduler)
+                               now=now, scheduler=scheduler, kind=card.kind)
         remaining = len(due_cards(s, learner_id=learner_id, now=now, deck_ids=deck.ids(), limit=50))
     right = next(c.label for c in question.choices if c.key == question.correct)
     return Feedback(correct, right, card.explanation, result, remaining)

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.assessment import PENALISED
+from bot.assessment import PENALISED, SESSION_MARKS
+from bot.assessment.session import CREDITED_SESSION
 from bot.quiz.cards import Deck
 from bot.quiz.cohort import CLOSE_KIND, OPEN_KIND, make_handlers
 from bot.quiz.daily import DAILY_KIND, on_daily
@@ -15,6 +16,7 @@ from bot.quiz.schedule import bring_due, make_scheduler
 from bot.storage.models import PracticeSession, Turn
 
 log = logging.getLogger(__name__)
+PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 
 def wire(services) -> None:
@@ -33,9 +35,9 @@ def wire(services) -> None:
 
 def mistakes_to_cards(session: Session, deck: Deck, row: PracticeSession, now: datetime) -> list[str]:
     """A penalised mark in a role-play brings the cards on that misconception due at once."""
-    marks: set[str] = set()
+    marks: set[str] = set(row.session_marks or ())
     for turn_marks in session.exec(select(Turn.marks).where(Turn.session_id == row.id)):
         marks.update(turn_marks)
-    card_ids = deck.for_marks(marks & PENALISED)
+    card_ids = deck.for_marks(marks & PENALISED_ANY)
     bring_due(session, learner_id=row.learner_id, card_ids=card_ids, now=now)
     return card_ids
