@@ -75,6 +75,17 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return assess_stream(sys.stdin, sys.stdout, sys.stderr, _catalogue())
 
 
+def cmd_train_assessor(args: argparse.Namespace) -> int:
+    from bot.assessment.classifier import MODEL_PATH
+    from bot.assessment.training import CorpusError, main
+
+    try:
+        return main(out=args.out or MODEL_PATH, evaluate=args.evaluate)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def _learner(args: argparse.Namespace) -> tuple[str, str]:
     name = args.learner or getpass.getuser() or "learner"
     return f"local:{name}", name
@@ -152,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("assess", help="mark JSON-lines replies from stdin")
     p.set_defaults(func=cmd_assess)
+
+    p = sub.add_parser("train-assessor", help="train the reply classifier from data/training (deterministic)")
+    p.add_argument("--evaluate", action="store_true", help="also print leave-one-business-out scores")
+    p.add_argument("--out", type=Path, default=None, help="where to write the model (default: the shipped file)")
+    p.set_defaults(func=cmd_train_assessor)
 
     p = sub.add_parser("scenarios", help="list or check scenario files")
     ssub = p.add_subparsers(title="scenario commands", required=True)

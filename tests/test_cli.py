@@ -106,6 +106,33 @@ def test_assess_contract_and_bad_lines(tmp_path):
     assert "line 2" in out.stderr and "unknown scenario" in out.stderr
 
 
+def test_assess_lines_may_carry_the_facts(tmp_path):
+    """authority_limit_gbp / goodwill_gbp / customer_abusive replace the scenario's facts or supply them."""
+    warning = "I want to help, but if the swearing carries on I'll have to end the call."
+    lines = [
+        json.dumps({"id": "within", "customer": "I want money back.", "reply": "I'll refund the £40 today.",
+                    "authority_limit_gbp": 50, "goodwill_gbp": 10, "context": "a shop"}),
+        json.dumps({"id": "beyond", "customer": "I want money back.", "reply": "I'll refund the £40 today.",
+                    "authority_limit_gbp": 20, "goodwill_gbp": None}),
+        json.dumps({"id": "no-money", "customer": "I want money back.", "reply": "I'll refund the £40 today.",
+                    "authority_limit_gbp": None}),
+        json.dumps({"id": "calm", "customer": "I drove four hours for this!", "reply": warning,
+                    "scenario": "abusive-caller", "customer_abusive": False}),
+        json.dumps({"id": "abusive", "customer": "I drove four hours for this!", "reply": warning,
+                    "scenario": "cancelled-event-passion", "customer_abusive": True}),
+        json.dumps({"id": "bad", "customer": "x", "reply": "ok", "authority_limit_gbp": "lots"}),
+    ]
+    out = run(["assess"], tmp_path, stdin="\n".join(lines) + "\n")
+    rows = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
+    assert "over_promise" not in rows["within"]["marks"] and "action" in rows["within"]["marks"]
+    assert "over_promise" in rows["beyond"]["marks"]
+    assert "over_promise" in rows["no-money"]["marks"]
+    assert "boundary" not in rows["calm"]["marks"] and "dismissive" in rows["calm"]["marks"]
+    assert "boundary" in rows["abusive"]["marks"]
+    assert rows["bad"]["error"] == "field 'authority_limit_gbp' must be a number of pounds (0 or more) or null"
+    assert out.returncode == 1
+
+
 def test_scenarios_check_good_and_bad(tmp_path):
     assert run(["scenarios", "check"], tmp_path).returncode == 0
     bad = tmp_path / "broken.yaml"

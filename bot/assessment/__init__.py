@@ -1,12 +1,12 @@
 """Assessment: reply-level marks with their evidence, and session-level marks and model coverage."""
 
+from bot.assessment.marking import assess_reply
 from bot.assessment.replies import (
     CREDITED,
     PENALISED,
     REPLY_MARKS,
     Assessment,
     ReplyContext,
-    assess_reply,
     customer_is_abusive,
 )
 from bot.assessment.session import (

@@ -159,6 +159,9 @@ ESCALATION = rx(
     r"escalat\w*\b",
     rf"\b{ESCALATION_TARGET}\b[^.?!]{{0,60}}\b(?:i'm|i am|i'll|i will) (?:raising|passing|sending|handing|"
     r"referring|escalating) (?:it|this)\b",
+    # the second of two steps: "I'm logging it now and escalating it to the branch manager"
+    rf"\b(?:i'm|i am|i'll|i will|i've|i have)\b[^.?!]{{0,60}}\b(?:and|then)\s+(?:i'll\s+|i'm\s+|i will\s+|i am\s+)?"
+    rf"(?:escalat|pass|hand|refer|transferr?)\w*\s+(?:it|this|the \w+|your \w+)\b[^.?!]{{0,40}}\b{ESCALATION_TARGET}\b",
 )
 ESCALATION_NOT = rx(r"\bbut first\b", r"\bif you (?:want|like|prefer|insist)\b", r"\byou(?:'ll| will) have to\b")
 
@@ -229,7 +232,8 @@ OVER_PROMISE = rx(
     r"\bi (?:guarantee|promise)\b", r"\b(?:it's|it is|that's|you're|you are) guaranteed\b", r"\b(?:never|"
     r"won't ever|will never) happen again\b",
     r"\b(?:definitely|certainly) (?:cover|refund|pay|get|be sorted|be there|arrive|fix)\b",
-    r"\bdouble\b", r"\b100 ?%(?!\s*(?:on us|of|our))",
+    r"\b(?:refund|pay|give|compensate|credit)\w* (?:you )?double\b", r"\bdouble (?:the|your) (?:money|refund)\b",
+    r"\b100 ?%(?!\s*(?:on us|of|our))",
     r"\b(?:will|'ll) (?:definitely|certainly|absolutely) (?:be (?:fixed|sorted|there|done|delivered|resolved|back|"
     r"refunded|paid)|arrive|work|get)\b",
     r"\b(?:i'll|i will) (?:make sure|ensure) (?:nothing|this never|it never|that never|no one)\b",
@@ -246,14 +250,17 @@ ADMITS_FAULT = rx(
     r"\b(?:were|was) (?:totally |completely |clearly )?in the wrong\b", r"\bbroke the law\b",
     r"\bour (?:\w+ )?(?:system|staff|drivers?|billing people|people|team|assistant) (?:clearly |obviously )?"
     r"(?:messed up|are useless|is useless|are hopeless|were wrong|broke|got it wrong)\b",
-    r"\bno question\b", r"\byou're right,? we\b",
+    r"\byou're right,? we\b",
     r"\bour (?:[\w-]+ ){0,3}(?:staff|team|people|drivers?|engineers?|system|managers?|assistants?) (?:are|is|were|was) "
     r"(?:clueless|useless|hopeless|incompetent|rubbish|a shambles|a joke|a mess|terrible)\b",
     r"\b(?:total|complete|utter) shambles\b",
 )
+# "whatever" as a shrug ("Whatever.", "fine, whatever you want"), not "refund whatever you've paid"
+WHATEVER_SLANG = r"(?:^|[.!?,]\s*)whatever\b(?!\s+(?:you've|you have|your|it|is|the|they|we|i|that|was|has|have)\b)"
 UNPROFESSIONAL = rx(
     r"\bf[\*u]\w*k", r"\bf\*+", r"\bshit\b", r"\bbloody\b", r"\bdamn\b", r"\bcrap\b", r"\bpiss\w*\b",
-    r"\bmate\b", r"\blol\b", r"\blmao\b", r"\bdunno\b", r"\bwhatever\b", r"\byeah right\b", r"\bidiot\b",
+    r"\bmate\b", r"\blol\b", r"\blmao\b", r"\bdunno\b", WHATEVER_SLANG,
+    r"\byeah right\b", r"\bidiot\b",
     r"\bthick\b", r"\bmoron\b", r"\bstupid\b", r"\bdon't you dare\b", r"\bsomeone's in a mood\b",
     r"\bhopeless\b", r"\buseless\b", r"\ba joke\b", r"\bclueless\b", r"\bshambles\b",
     r"\blove\b[.!]?\s*$", r"\bchill\b", r"\binnit\b", r"\bwtf\b", r"\bomg\b",
@@ -268,8 +275,8 @@ ABUSE = rx(
 )
 OFFER_VERB = re.compile(
     r"\b(?:i(?:'| wi)ll|i will|i can|i'm able to|i am able to|let me|we(?:'ll| will| can)|i'm going to|"
-    r"i've|i have|i'm|i am)\b[^.?!;]{0,40}\b(?:refund\w*|give|giving|offer\w*|pay\w*|credit\w*|compensat\w*|"
-    r"sort|cover\w*|put|send\w*|process\w*|arrange\w*|add\w*|waive\w*|voucher)"
+    r"i've|i have|i'm|i am)\b[^.?!;]{0,40}\b(?:refund\w*|give|giving|offer\w*|pay(?:s|ing)?\b|paid|credit\w*|"
+    r"compensat\w*|sort|cover\w*|put|send\w*|process\w*|arrange\w*|add\w*|waive\w*|voucher)"
 )
 
 RECORD = rx(

@@ -30,7 +30,7 @@ class ReplyContext:
     """What the scenario tells the assessment; all optional."""
 
     authority_limit: Decimal | None = None
-    customer_abusive: bool = False
+    customer_abusive: bool | None = None  # None: judged from the customer's message
     goodwill_limit: Decimal | None = None
     scenario_id: str | None = None
 
@@ -40,6 +40,8 @@ class Assessment:
     marks: tuple[str, ...]
     evidence: dict[str, str] = field(default_factory=dict)
     offered_amounts: tuple[Decimal, ...] = ()
+    money_over: bool = False  # an amount offered beyond the authority or goodwill limit: a fact, not wording
+    warns: bool = False  # a warning about the customer's behaviour (a boundary only if they are abusive)
 
 
 class _Reader:
@@ -76,14 +78,40 @@ def customer_is_abusive(customer: str) -> bool:
     return bool(p.ABUSE.search(normalise(customer or "")))
 
 
-def _offered_amounts(reader: _Reader) -> tuple[Decimal, ...]:
+def is_abusive(context: ReplyContext, customer: str) -> bool:
+    """The known fact when there is one, otherwise what the customer's message shows."""
+    return customer_is_abusive(customer) if context.customer_abusive is None else context.customer_abusive
+
+
+def _offers(reader: _Reader) -> list[tuple[int, Decimal, str]]:
+    """Amounts the learner offers, each with its position and its own clause: the offer verb must
+    stand in that clause, so in "I can give you £25, and I've passed your £200 claim to my team
+    leader" only £25 is offered."""
     offered = []
-    for start, _end, value in amount_spans(reader.original):
+    for start, end, value in amount_spans(reader.original):
         s, e = sentence_at(reader.norm, start)
-        clause = reader.norm[s:e]
-        if p.OFFER_VERB.search(clause) and not re.search(r"\b(?:over|above|more than)\s*£", clause):
-            offered.append(value)
-    return tuple(offered)
+        cuts = [s, *(m.end() for m in _CLAUSE_BREAK.finditer(reader.norm, s, e)), e]
+        left = max((c for c in cuts if c <= start), default=start)
+        right = min((c for c in cuts if c >= end), default=end)  # "£25.50": the point splits the sentence
+        clause = reader.norm[left:right]
+        # "I'll refund the £89 and give you £20": the second clause borrows the first one's "I'll"
+        offering = p.OFFER_VERB.search(clause) or (
+            _BARE_OFFER.match(clause) and p.OFFER_VERB.search(reader.norm[s:left]))
+        instalment = _INSTALMENT.match(reader.norm, end)  # "£26 a month" is what the customer pays
+        if offering and not instalment and not re.search(r"\b(?:over|above|more than)\s*£", clause):
+            offered.append((start, value, clause))
+    return offered
+
+
+_BARE_OFFER = re.compile(r"\s*(?:and\s+)?(?:also\s+|then\s+)?(?:give|offer|refund|pay|credit|add|send|waive|put|"
+                         r"throw in|arrange|cover|compensate)\w*\b")
+_INSTALMENT = re.compile(r"\s*(?:a|per|each|every)\s+(?:month|week|fortnight|quarter)\b|\s*(?:monthly|weekly)\b"
+                         r"|\s*(?:/|p)\s?(?:m|mth|month|w|wk)\b")
+_COMPENSATION = re.compile(r"\b(?:for (?:your|the) (?:trouble|hassle|stress|inconvenience|wait)|on top|as well|plus|"
+                          r"compensation|goodwill|gesture|voucher|to make up|to say sorry|extra)\b")
+
+
+_CLAUSE_BREAK = re.compile(r"\s(?:and|but|while|whereas|although)\s|;")
 
 
 def _statement(r: _Reader, pattern: re.Pattern[str]) -> re.Match[str] | None:
@@ -155,14 +183,14 @@ def _paraphrase(r: _Reader, customer_words: set[str]) -> tuple[int, int] | None:
     return None
 
 
-def assess_reply(reply: str, customer: str = "", context: ReplyContext | None = None) -> Assessment:
-    """Mark one learner reply; evidence quotes the reply's own words."""
+def rule_assessment(reply: str, customer: str = "", context: ReplyContext | None = None) -> Assessment:
+    """Mark one learner reply by the phrase rules alone; evidence quotes the reply's own words."""
     context = context or ReplyContext()
     r = _Reader(reply or "")
     if not r.norm.strip():
         return Assessment((), {}, ())
     cust_norm = normalise(customer or "")
-    abusive = context.customer_abusive or customer_is_abusive(customer or "")
+    abusive = is_abusive(context, customer or "")
     marks: set[str] = set()
 
     def give(name: str, match) -> None:
@@ -174,20 +202,24 @@ def assess_reply(reply: str, customer: str = "", context: ReplyContext | None = 
     give("dismissive", r.find(p.DISMISSIVE))
     give("unprofessional", r.find(p.UNPROFESSIONAL))
     give("admits_fault", r.find(p.ADMITS_FAULT))
-    offered = _offered_amounts(r)
+    offers = _offers(r)
+    offered = tuple(v for _, v, _ in offers)
+    money_over = False
     limit = context.authority_limit
     over = r.find(p.OVER_PROMISE)
-    if over is None and offered:
-        beyond = [a for a in offered if (limit is not None and a > limit)]
+    if over is None and offers:
         goodwill = context.goodwill_limit if context.goodwill_limit is not None else (
             GENEROUS_GOODWILL if limit is None else None)
-        compensation = re.search(r"\b(?:for your trouble|on top|as well|compensation|goodwill|gesture|voucher)\b",
-                                 r.norm)
-        generous = bool(compensation and goodwill is not None and max(offered) > goodwill) or (
-            limit is None and _caves_to_demand(offered, customer or ""))
-        if beyond or generous:
-            start = next(s for s, _, v in amount_spans(r.original) if v in (beyond or offered))
-            over = (start, start + 1)
+        # beyond the authority limit, or compensation (in its own clause) beyond the goodwill limit:
+        # "a refund of £89 and a £10 goodwill voucher" measures only the £10 against goodwill
+        too_much = [start for start, value, clause in offers
+                    if (limit is not None and value > limit)
+                    or (goodwill is not None and value > goodwill and _COMPENSATION.search(clause))]
+        if not too_much and limit is None and _caves_to_demand(offered, customer or ""):
+            too_much = [offers[0][0]]
+        if too_much:
+            over = (too_much[0], too_much[0] + 1)
+            money_over = True
     give("over_promise", over)
 
     boundary = r.find(p.BOUNDARY)
@@ -225,4 +257,4 @@ def assess_reply(reply: str, customer: str = "", context: ReplyContext | None = 
     give("verify", r.find(p.VERIFY))
 
     ordered = tuple(m for m in REPLY_MARKS if m in marks)
-    return Assessment(ordered, {m: r.evidence[m] for m in ordered}, offered)
+    return Assessment(ordered, {m: r.evidence[m] for m in ordered}, offered, money_over, boundary is not None)

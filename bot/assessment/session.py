@@ -107,24 +107,20 @@ def assess_session(turns: Sequence[LearnerTurnFacts], facts: SessionFacts) -> Se
         reasons["followed_model"] = f"Your replies followed {', '.join(followed)} step by step."
 
     offers = [a for t in spoken for a in t.offered_amounts]
-    limit = facts.authority_limit
-    if offers:
-        if (limit is None and offers) or (limit is not None and max(offers) > limit):
-            top = max(offers)
-            reasons["exceeded_authority"] = (f"You offered £{top:,.2f}, beyond your authority "
-                                             + (f"(£{limit:,.2f})." if limit is not None else "to promise any amount."))
-        else:
-            reasons["within_authority"] = "Every amount you offered was within your authority."
-    over_promised = any("over_promise" in t.marks for t in spoken)
-    if over_promised and "exceeded_authority" not in reasons:
-        reasons.pop("within_authority", None)
+    limit = facts.authority_limit  # None: no amount may be offered at all
+    acted = bool(offers) or action_at is not None
+    if offers and (limit is None or max(offers) > limit):
+        top = max(offers)
+        reasons["exceeded_authority"] = (f"You offered £{top:,.2f}, beyond your authority "
+                                         + (f"(£{limit:,.2f})." if limit is not None else "to promise any amount."))
+    elif acted and not any("over_promise" in t.marks for t in spoken):
+        reasons["within_authority"] = "You took concrete steps and nothing went beyond your authority."
 
     if escalate_at is not None:
-        step_turn = spoken[escalate_at]
         if facts.escalation_expected == "unnecessary" and (attempt_at is None or attempt_at >= escalate_at):
             reasons["premature_escalation"] = ("You escalated before trying to understand or resolve a matter "
                                                "within your remit.")
-        elif facts.escalation_expected != "unnecessary" and {"escalation"} <= set(step_turn.marks):
+        elif facts.escalation_expected != "unnecessary":
             reasons["escalated_well"] = "You escalated with a reason and a next step for the customer."
     elif facts.escalation_expected == "required":
         reasons["missed_escalation"] = "The matter was beyond your remit but was never escalated."

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bot.assessment import ReplyContext, assess_reply, customer_is_abusive, read_amounts
+from bot.assessment.replies import rule_assessment
 
 ANGRY = "This is a joke. I've been waiting a fortnight and nobody has rung me back."
 ABUSIVE = "You're a useless moron, just like everyone else there."
@@ -86,14 +87,14 @@ NEGATIVE = [
 
 @pytest.mark.parametrize(("mark", "reply"), POSITIVE)
 def test_gives_the_mark(mark, reply):
-    result = assess_reply(reply, ANGRY)
+    result = rule_assessment(reply, ANGRY)
     assert mark in result.marks, result
     assert result.evidence[mark] in reply
 
 
 @pytest.mark.parametrize(("mark", "reply"), NEGATIVE)
 def test_withholds_the_mark(mark, reply):
-    assert mark not in assess_reply(reply, ANGRY).marks
+    assert mark not in rule_assessment(reply, ANGRY).marks
 
 
 def test_boundary_only_when_the_customer_is_abusive():
@@ -232,10 +233,25 @@ OTHER_CONTEXTS = [(BROADBAND, MORE_POSITIVE, MORE_NEGATIVE), (RESTAURANT, THIRD_
 @pytest.mark.parametrize(("customer", "mark", "reply"),
                          [(c, m, r) for c, pos, _ in OTHER_CONTEXTS for m, r in pos])
 def test_gives_the_mark_in_other_contexts(customer, mark, reply):
-    assert mark in assess_reply(reply, customer).marks
+    assert mark in rule_assessment(reply, customer).marks
 
 
 @pytest.mark.parametrize(("customer", "mark", "reply"),
                          [(c, m, r) for c, _, neg in OTHER_CONTEXTS for m, r in neg])
 def test_withholds_the_mark_in_other_contexts(customer, mark, reply):
-    assert mark not in assess_reply(reply, customer).marks
+    assert mark not in rule_assessment(reply, customer).marks
+
+
+# Ratchet: the share of these phrasings on which the trained assessor agrees with the tables.
+# It reads whole replies and was never trained on them; raise this when it rises, never lower it.
+AGREEMENT_FLOOR = 0.88
+
+
+def test_the_trained_assessor_mostly_agrees_with_the_phrasing_tables():
+    items = [(ANGRY, m, r, True) for m, r in POSITIVE] + [(ANGRY, m, r, False) for m, r in NEGATIVE]
+    items += [(c, m, r, True) for c, pos, _ in OTHER_CONTEXTS for m, r in pos]
+    items += [(c, m, r, False) for c, _, neg in OTHER_CONTEXTS for m, r in neg]
+    misses = [(m, r) for c, m, r, wanted in items if (m in assess_reply(r, c).marks) != wanted]
+    rate = 1 - len(misses) / len(items)
+    print(f"\nagreement {rate:.3f} over {len(items)} phrasings; misses: {misses}")
+    assert rate >= AGREEMENT_FLOOR

@@ -59,3 +59,38 @@ def test_boundary_and_slow_replies():
 
 def test_empty_session_has_no_marks():
     assert assess_session([], WITHIN).marks == ()
+
+
+NO_MONEY = SessionFacts(authority_limit=None, escalation_expected="optional", customer_abusive=False)
+
+
+def test_listening_and_acting_in_one_reply_is_listening_first():
+    result = assess_session([T(("empathy", "action"))], WITHIN)
+    assert "listened_first" in result.marks and "jumped_to_solution" not in result.marks
+
+
+def test_a_step_without_an_amount_is_within_authority():
+    """Rebooking a delivery or explaining a payment route is a concrete step that needs no £."""
+    result = assess_session([T(("empathy",)), T(("action",))], NO_MONEY)
+    assert "within_authority" in result.marks and "exceeded_authority" not in result.marks
+
+
+def test_no_offer_at_all_earns_neither_authority_mark():
+    result = assess_session([T(("empathy",)), T(("apology",))], WITHIN)
+    assert not {"within_authority", "exceeded_authority"} & set(result.marks)
+
+
+def test_with_no_authority_limit_any_amount_exceeds_it():
+    result = assess_session([T(("empathy",)), T(("action",), offered_amounts=(Decimal(5),))], NO_MONEY)
+    assert "exceeded_authority" in result.marks and "within_authority" not in result.marks
+    assert "any amount" in result.reasons["exceeded_authority"]
+
+
+def test_an_over_promise_loses_within_authority():
+    result = assess_session([T(("empathy",)), T(("action",)), T(("over_promise",))], WITHIN)
+    assert not {"within_authority", "exceeded_authority"} & set(result.marks)
+
+
+def test_escalated_well_needs_the_escalation_mark_where_escalation_is_expected():
+    assert "escalated_well" not in assess_session([T(("paraphrase",)), T(("action", "policy"))], BEYOND).marks
+    assert "escalated_well" not in assess_session([T(("paraphrase",)), T(("escalation",))], WITHIN).marks

@@ -1,0 +1,198 @@
+"""The trained reply classifier: one logistic regression per mark over the shared feature space.
+
+Trained by `python -m bot train-assessor` (bot/assessment/training.py) and committed as a small
+file loaded once. Prediction multiplies one sparse row by one weight matrix, so a reply costs
+the same whatever the number of marks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.assessment.features import Example, FeatureSpace, Reading, read
+from bot.assessment.replies import REPLY_MARKS
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "assessor.joblib"
+SEED = 0
+C = 16.0  # inverse regularisation: best of 1, 4, 16 by grouped cross-validation on the training corpus
+
+
+@dataclass
+class MarkModel:
+    """Feature space, weights (features x marks), biases and one decision threshold per mark."""
+
+    space: FeatureSpace
+    weights: np.ndarray
+    bias: np.ndarray
+    thresholds: np.ndarray
+    marks: tuple[str, ...] = REPLY_MARKS
+
+    @classmethod
+    def fit(cls, examples: list[Example], labels: list[set[str]], readings: list[Reading] | None = None,
+            vectors: tuple[np.ndarray, np.ndarray] | None = None, thresholds: np.ndarray | None = None) -> MarkModel:
+        """Fit every mark's regression; thresholds default to 0.5 until tuned."""
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+
+        readings = readings if readings is not None else [read(e) for e in examples]
+        space = FeatureSpace.fit(examples, readings)
+        x = space.transform(examples, readings, *(vectors or (None, None)))
+        weights = np.zeros((x.shape[1], len(REPLY_MARKS)), dtype=np.float32)
+        bias = np.zeros(len(REPLY_MARKS), dtype=np.float32)
+
+        # An offer beyond the limit is an over-promise by the facts (marking.apply_facts), not by its
+        # words: those replies would teach the words "I'll refund £X today" to mean over-promising.
+        by_facts = np.array([r.beyond_limit for r in readings])
+
+        def fit_mark(j: int) -> None:
+            y = np.array([REPLY_MARKS[j] in lab for lab in labels], dtype=np.int8)
+            if y.min() == y.max():  # a mark never (or always) seen: a constant
+                bias[j] = 10.0 if y[0] else -10.0
+                return
+            weight = np.where(by_facts, 0.0, 1.0) if REPLY_MARKS[j] == "over_promise" else None
+            reg = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", random_state=SEED,
+                                     max_iter=1000)
+            reg.fit(x, y, sample_weight=weight)
+            weights[:, j] = reg.coef_[0]
+            bias[j] = reg.intercept_[0]
+
+        # liblinear releases the GIL: the marks are independent fits, so threads use every core
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(fit_mark, range(len(REPLY_MARKS))))
+        cut = thresholds if thresholds is not None else np.full(len(REPLY_MARKS), 0.5, dtype=np.float32)
+        return cls(space, weights, bias, cut.astype(np.float32))
+
+    def probabilities(self, x: csr_matrix) -> np.ndarray:
+        """Per row, the probability of each mark."""
+        import numpy as np
+
+        logits = np.asarray(x @ self.weights) + self.bias
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def features(self, examples: list[Example], readings: list[Reading]) -> csr_matrix:
+        return self.space.transform(examples, readings)
+
+    def score(self, examples: list[Example], readings: list[Reading]) -> np.ndarray:
+        """The same probabilities as `probabilities(features(...))`, computed straight from the
+        fitted vocabularies and weights: no sparse matrices, no per-call validation, so one reply
+        costs well under a millisecond."""
+        import numpy as np
+
+        from bot.assessment.embedding import embed
+        from bot.assessment.features import tidy, with_negation
+
+        lean = self._lean()
+        replies = embed([e.reply for e in examples])
+        customers = embed([e.customer for e in examples])
+        out = np.empty((len(examples), len(self.marks)))
+        for row, (example, reading) in enumerate(zip(examples, readings, strict=True)):
+            logits = self.bias.astype(np.float64).copy()
+            customer_text = tidy(example.customer)
+            for block, text, scale in ((lean.words, with_negation(reading.text), 1.0), (lean.chars, reading.text, 1.0),
+                                       (lean.customer_words, customer_text, 0.5)):
+                rows, values = block.weights_of(text)
+                if len(rows):
+                    logits += scale * (values @ self.weights[rows])
+            logits += replies[row] @ self.weights[lean.reply_at:lean.reply_at + replies.shape[1]]
+            logits += 0.5 * (customers[row] @ self.weights[lean.customer_at:lean.customer_at + customers.shape[1]])
+            facts = np.asarray(reading.facts, dtype=np.float32)
+            logits += facts @ self.weights[lean.facts_at:lean.facts_at + len(facts)]
+            out[row] = 1.0 / (1.0 + np.exp(-logits))
+        return out
+
+    def _lean(self) -> _LeanSpace:
+        lean = self.__dict__.get("_lean_space")
+        if lean is None:
+            lean = self.__dict__["_lean_space"] = _LeanSpace.of(self.space)
+        return lean
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_lean_space"}
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        import joblib
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path, compress=3)
+
+    @staticmethod
+    def load(path: Path = MODEL_PATH) -> MarkModel:
+        import joblib
+
+        model = joblib.load(path)
+        if not isinstance(model, MarkModel) or tuple(model.marks) != REPLY_MARKS:
+            raise ValueError(f"{path} is not a reply-mark model for these marks; run: ./composure train-assessor")
+        return model
+
+
+@dataclass(frozen=True)
+class _LeanBlock:
+    """One fitted TF-IDF vectorizer reduced to what scoring needs, at a row offset of the weights."""
+
+    analyzer: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    offset: int
+    sublinear: bool
+
+    @classmethod
+    def of(cls, vectorizer: object, offset: int) -> _LeanBlock:
+        return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_,  # type: ignore[attr-defined]
+                   offset, vectorizer.sublinear_tf)  # type: ignore[attr-defined]
+
+    def weights_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Weight rows and TF-IDF values (l2-normalised) of the text's known n-grams."""
+        import numpy as np
+
+        counts: dict[int, int] = {}
+        for gram in self.analyzer(text):
+            j = self.vocabulary.get(gram)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear:
+            tf = 1.0 + np.log(tf)
+        values = tf * self.idf[idx]
+        values /= np.linalg.norm(values)
+        return idx + self.offset, values
+
+
+@dataclass(frozen=True)
+class _LeanSpace:
+    words: _LeanBlock
+    chars: _LeanBlock
+    customer_words: _LeanBlock
+    reply_at: int
+    customer_at: int
+    facts_at: int
+
+    @classmethod
+    def of(cls, space: FeatureSpace) -> _LeanSpace:
+        from bot.assessment.embedding import DIMENSIONS
+
+        words = _LeanBlock.of(space.words, 0)
+        chars = _LeanBlock.of(space.chars, len(words.vocabulary))
+        reply_at = chars.offset + len(chars.vocabulary)
+        customer_at = reply_at + DIMENSIONS
+        customer_words = _LeanBlock.of(space.customer_words, customer_at + DIMENSIONS)
+        facts_at = customer_words.offset + len(customer_words.vocabulary)
+        return cls(words, chars, customer_words, reply_at, customer_at, facts_at)
+
+
+@cache
+def shipped_model() -> MarkModel | None:
+    """The committed model, loaded once; None when no model has been trained yet."""
+    return MarkModel.load() if MODEL_PATH.exists() else None
