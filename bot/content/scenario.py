@@ -69,27 +69,67 @@ class Stage(Strict):
     _clean = field_validator("say", "calmer", "worse", "same")(_lines)
 
 
+def _compiles(v: list[str]) -> list[str]:
+    for pattern in v:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+    return v
+
+
+class ResolutionPart(Strict):
+    """One thing an examiner needs before the customer accepts (e.g. the refund, the logged complaint)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    marks_any: list[MarkId] = Field(min_length=1)  # type: ignore[valid-type]
+    words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
+    missing: Lines = Field(min_length=1, description="what the customer says while this part is still missing")
+
+    _clean = field_validator("missing")(_lines)
+    _compiles = field_validator("words_any")(_compiles)
+
+
 class Resolution(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     outcome: Literal["resolved", "escalated"]
     description: str = Field(min_length=1)
-    marks_any: list[MarkId] = Field(min_length=1)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
     words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
+    parts: list[ResolutionPart] = Field(
+        default_factory=list, description="all needed, in any turns; marks_any/words_any then only open the path")
     min_mood: int | None = Field(default=None, ge=MOOD_MIN, le=MOOD_MAX)
-    accept: Lines = Field(min_length=1)
+    accept: Lines = Field(min_length=1, description="may use {amount} {timeline} {reference} {team}")
     reject: Lines = Field(min_length=1)
 
     _clean = field_validator("accept", "reject")(_lines)
+    _compiles = field_validator("words_any")(_compiles)
 
-    @field_validator("words_any")
-    @classmethod
-    def _compiles(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
-        return v
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> Resolution:
+        if not self.marks_any and not self.parts:
+            raise ValueError("a resolution needs marks_any or parts")
+        return self
+
+
+class Trap(Strict):
+    """Content the customer reacts to whatever its marks: "did you drop it?", a remedy they refused."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    words_any: list[str] = Field(default_factory=list, description="regular expressions over the reply")
+    asked_by: Lines = Field(default_factory=list, description="example learner sentences, matched like fact questions")
+    unless_words: list[str] = Field(default_factory=list, description="regular expressions that defuse the trap")
+    line: Lines = Field(min_length=1)
+    mood: int = Field(default=-2, ge=-10, le=10)
+
+    _clean = field_validator("line")(_lines)
+    _compiles = field_validator("words_any", "unless_words")(_compiles)
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> Trap:
+        if not self.words_any and not self.asked_by:
+            raise ValueError("a trap needs words_any or asked_by")
+        return self
 
 
 class SeriousFailure(Strict):
@@ -98,12 +138,28 @@ class SeriousFailure(Strict):
     words_any: list[str] = Field(min_length=1)
     line: Lines = Field(min_length=1)
 
-    _compiles = Resolution._compiles
+    _compiles = field_validator("words_any")(_compiles)
+
+
+class PersonaFact(Strict):
+    """Something the caller knows, with how learners ask for it and how the caller answers."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    about: str = Field(min_length=1, description="what the fact is, for authors and reviewers")
+    asked_by: Lines = Field(min_length=3, description="example learner questions that ask for this fact")
+    answer: Lines = Field(min_length=1, description="the caller's answer the first time")
+    again: Lines = Field(min_length=1, description="the answer when asked a second time")
+    refuse: Lines = Field(default_factory=list,
+                          description="in-character pushback ('why do you need that?') before answering, optional")
+
+    _clean = field_validator("asked_by", "answer", "again", "refuse")(_lines)
 
 
 class Closing(Strict):
     confirm: Lines = Field(min_length=1, description="reply to a check after a resolution")
-    goodbye: Lines = Field(min_length=1, description="reply to anything else after a resolution")
+    goodbye: Lines = Field(min_length=1, description="reply to a goodbye, or when the customer has waited long enough")
+    ack: Lines = Field(default_factory=lambda: ["OK.", "Right. Thanks.", "OK, good."],
+                       description="reply to a step added after accepting; may use {reference} {timeline} {team}")
 
 
 class Scenario(Strict):
@@ -126,6 +182,12 @@ class Scenario(Strict):
     silence: Lines = Field(min_length=1)
     leave: Lines = Field(min_length=1)
     closing: Closing
+    facts: list[PersonaFact] = Field(default_factory=list, description="what the caller can tell when asked")
+    traps: list[Trap] = Field(default_factory=list, description="content the customer reacts to")
+    correct: Lines = Field(default_factory=lambda: ["No, not {said}. It was {actual}.", "{actual}, not {said}."],
+                           description="the customer correcting a wrong amount in a paraphrase")
+    unknown: Lines = Field(default_factory=lambda: ["I don't know that, sorry.", "No idea. Why does that matter?"],
+                           description="the caller's answer to a factual question no fact covers")
     ended_by_learner: Lines = Field(min_length=1)
     unresolved: Lines = Field(min_length=1)
 
@@ -136,6 +198,9 @@ class Scenario(Strict):
         ids = [s.id for s in self.stages]
         if len(set(ids)) != len(ids):
             raise ValueError("stages: stage ids must be unique")
+        fids = [f.id for f in self.facts]
+        if len(set(fids)) != len(fids):
+            raise ValueError("facts: fact ids must be unique")
         rids = [r.id for r in self.resolutions]
         if len(set(rids)) != len(rids):
             raise ValueError("resolutions: resolution ids must be unique")

@@ -13,8 +13,24 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.assessment import Assessment, ReplyContext
-from bot.content.scenario import MOOD_MAX, MOOD_MIN, Resolution, Scenario
+from bot.assessment import PENALISED, Assessment, ReplyContext
+from bot.assessment.text import read_amounts
+from bot.content.scenario import MOOD_MAX, MOOD_MIN, Resolution, Scenario, Trap
+from bot.roleplay.understanding import (
+    MATCH_AT,
+    Memory,
+    announces_ending,
+    asks_for_a_fact,
+    closes_call,
+    fact_by_id,
+    fact_index,
+    fill,
+    heard_offer,
+    question_parts,
+    questions,
+    sentences_of,
+    trap_index,
+)
 
 DEFAULT_REACTIONS: dict[str, int] = {
     "open_question": 1, "paraphrase": 2, "empathy": 2, "apology": 1, "action": 1, "policy": 1,
@@ -23,23 +39,8 @@ DEFAULT_REACTIONS: dict[str, int] = {
     "unprofessional": -4,
 }
 MAX_SILENCES_IN_A_ROW = 3
+OFFERING = frozenset({"action", "escalation", "policy", "record", "over_promise"})
 
-# A learner announcing that they are ending the contact (checked per sentence, not conditionals).
-_ENDING = re.compile(
-    r"\b(?:i\s*['’]?m|i am|i\s*['’]?ll|i will)\s+(?:now\s+|going to\s+|gonna\s+|have to\s+|need to\s+)*"
-    r"(?:(?:end|close|terminate|disconnect)\w*\s+(?:this|the|our)\s+(?:call|chat|conversation|contact)"
-    r"|hang\w*\s+up)",
-    re.IGNORECASE,
-)
-_CONDITIONAL = re.compile(r"\b(?:if|unless|otherwise|should)\b", re.IGNORECASE)
-
-
-def announces_ending(reply: str) -> bool:
-    """True when a sentence of the reply says the learner is ending the contact, unconditionally."""
-    return any(
-        _ENDING.search(sentence) and not _CONDITIONAL.search(sentence)
-        for sentence in re.split(r"[.!?;\n]+", reply)
-    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Reaction:
     outcome: str | None = None  # set when the conversation is over
     resolution: str | None = None
     serious_failure: str | None = None
+    facts: tuple[str, ...] = ()  # the facts this line gives
+    kind: str = "line"  # what sort of answer: fact, again, trap, penalised, accept, ack, ... (for tests and reviews)
 
 
 @dataclass
@@ -66,6 +69,8 @@ class EngineState:
     outcome: str | None = None
     checked_resolution: bool = False
     serious_failures: list[str] = field(default_factory=list)
+    memory: Memory = field(default_factory=Memory)
+    traps_sprung: list[str] = field(default_factory=list)
 
 
 class PersonaEngine:
@@ -80,10 +85,27 @@ class PersonaEngine:
     def ended(self) -> bool:
         return self.state.outcome is not None
 
-    def _pick(self, lines: list[str]) -> str:
-        return lines[self.rng.randrange(len(lines))]
+    # --- lines ----------------------------------------------------------------------------
 
-    def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool) -> int:
+    def _pick(self, lines: list[str]) -> str:
+        """A line not yet said in this conversation while one remains, filled from what was offered;
+        lines that need something the learner never said are passed over."""
+        memory = self.state.memory
+        slots = memory.slots()
+        usable = [(line, filled) for line in lines if (filled := fill(line, slots, memory.marks_seen)) is not None]
+        if not usable:  # every line needs a detail nobody gave: fall back to the plainest
+            plain = [line for line in lines if "{" not in line]
+            usable = [(line, line) for line in plain] or [(lines[0], fill(lines[0], {}, set()) or "...")]
+        fresh = [pair for pair in usable if pair[1] not in memory.lines_used] or usable
+        line = fresh[self.rng.randrange(len(fresh))][1]
+        memory.lines_used.add(line)
+        return line
+
+    def _end(self, outcome: str, line: str, kind: str, **extra: str | None) -> Reaction:
+        self.state.outcome = outcome
+        return Reaction(line=line, mood=self.state.mood, outcome=outcome, kind=kind, **extra)
+
+    def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool, *, practical: bool) -> int:
         rules = self.scenario.mood
         if marks:
             delta = 0
@@ -92,33 +114,131 @@ class PersonaEngine:
                     continue
                 delta += rules.reactions.get(mark, DEFAULT_REACTIONS.get(mark, 0))
         else:
-            delta = rules.no_marks
+            delta = 0 if practical else rules.no_marks  # a practical question costs nothing
         delta = max(-rules.max_step - 2, min(rules.max_step, delta))
         self.state.mood = max(MOOD_MIN, min(MOOD_MAX, self.state.mood + delta))
         return delta
 
-    def _end(self, outcome: str, line: str, **extra: str | None) -> Reaction:
-        self.state.outcome = outcome
-        return Reaction(line=line, mood=self.state.mood, outcome=outcome, **extra)
+    def _nudge(self, delta: int) -> None:
+        self.state.mood = max(MOOD_MIN, min(MOOD_MAX, self.state.mood + delta))
 
-    def open(self) -> Reaction:
-        """The customer's opening line."""
-        return Reaction(line=self._pick(self.scenario.stages[0].say), mood=self.state.mood)
-
-    def _matching_resolution(self, reply: str, assessment: Assessment) -> Resolution | None:
-        for res in self.scenario.resolutions:
-            if not set(res.marks_any) & set(assessment.marks):
-                continue
-            if res.words_any and not any(re.search(p, reply, re.IGNORECASE) for p in res.words_any):
-                continue
-            return res
-        return None
+    # --- reading the reply ----------------------------------------------------------------
 
     def _serious_failure(self, reply: str) -> str | None:
         for failure in self.scenario.serious_failures:
             if any(re.search(p, reply, re.IGNORECASE) for p in failure.words_any):
                 return failure.id
         return None
+
+    def _trap(self, reply: str) -> Trap | None:
+        for trap in self.scenario.traps:
+            if trap.id in self.state.traps_sprung:
+                continue
+            if any(re.search(p, reply, re.IGNORECASE) for p in trap.unless_words):
+                continue
+            if any(re.search(p, reply, re.IGNORECASE) for p in trap.words_any) or (
+                    trap.asked_by and any(trap_index(self.scenario, trap).match(q) for q in sentences_of(reply))):
+                return trap
+        return None
+
+    def _asked_facts(self, reply: str, marks: tuple[str, ...]) -> list[str]:
+        """Fact ids the reply's questions ask for, in order, at most two."""
+        if not self.scenario.facts:
+            return []
+        index = fact_index(self.scenario)
+        found: list[str] = []
+        for question in questions(reply):
+            for part in question_parts(question):
+                fact_id, score = index.best(part)
+                if fact_id is None or score < MATCH_AT or fact_id in found:
+                    continue
+                if {"check", "paraphrase"} & set(marks) and score < MATCH_AT + 0.15:
+                    continue  # "is there anything else?", "...is that right?": checks, not questions of detail
+                found.append(fact_id)
+        return found[:2]
+
+    def _plainly_asks(self, reply: str) -> bool:
+        """The whole reply is one short question that matches a fact well."""
+        asked = questions(reply)
+        if len(asked) != 1 or len(reply.split()) > 20:
+            return False
+        _, score = fact_index(self.scenario).best(asked[0])
+        return score >= MATCH_AT + 0.15
+
+    def _answer(self, fact_ids: list[str]) -> Reaction:
+        memory = self.state.memory
+        given_before = set(memory.facts_given)
+        memory.questions_asked.extend(fact_ids)
+        parts = []
+        for fact_id in fact_ids:
+            fact = fact_by_id(self.scenario, fact_id)
+            if fact_id in memory.facts_given:
+                self._nudge(-1)  # asked again: noticed
+                parts.append(self._pick(fact.again))
+            else:
+                first_time = fact.refuse if fact.refuse and self.rng.random() < 0.5 else fact.answer
+                parts.append(self._pick(first_time))
+                memory.facts_given.append(fact_id)
+        kind = "again" if all(f in given_before for f in fact_ids) else "fact"
+        return self._after_line(" ".join(parts), facts=tuple(fact_ids), kind=kind)
+
+    def _correction(self, reply: str, marks: tuple[str, ...], offered: tuple[Decimal, ...]) -> str | None:
+        """A paraphrase with an amount the customer never said is corrected, not rewarded."""
+        if "paraphrase" not in marks:
+            return None
+        known = known_amounts(self.scenario)
+        said = [a for a in read_amounts(reply) if a not in offered]
+        wrong = [a for a in said if a not in known]
+        if not wrong or not known:
+            return None
+        actual = min(known, key=lambda k: abs(k - wrong[0]))
+        slots = {**self.state.memory.slots(), "said": _money(wrong[0]), "actual": _money(actual)}
+        filled = [line for raw in self.scenario.correct if (line := fill(raw, slots)) is not None]
+        if not filled:
+            return None
+        line = filled[self.rng.randrange(len(filled))]
+        self.state.memory.lines_used.add(line)
+        return line
+
+    def _parts_done(self, res: Resolution, reply: str, marks: tuple[str, ...]) -> None:
+        """Record the parts this reply gives. A part's words with one of its marks count; so do its
+        words with no mark against them, since the customer heard them even when the assessment
+        found nothing to credit (a penalised reply never completes a part)."""
+        for part in res.parts:
+            said = any(re.search(p, reply, re.IGNORECASE) for p in part.words_any)
+            credited = bool(set(part.marks_any) & set(marks)) and (not part.words_any or said)
+            heard = said and not set(marks) & PENALISED
+            if credited or heard:
+                self.state.memory.parts_done.add(f"{res.id}:{part.id}")
+                self.state.memory.parts_now.add(f"{res.id}:{part.id}")
+
+    def _matching_resolution(self, reply: str, marks: tuple[str, ...]) -> tuple[Resolution | None, list[str]]:
+        """The first resolution this reply opens or completes, and what it still lacks (missing lines)."""
+        for res in self.scenario.resolutions:
+            if res.parts:
+                done = {p.id for p in res.parts if f"{res.id}:{p.id}" in self.state.memory.parts_done}
+                if not done:
+                    continue
+                touched = any(f"{res.id}:{p.id}" in self.state.memory.parts_now for p in res.parts)
+                words_ok = not res.words_any or any(re.search(p, reply, re.IGNORECASE) for p in res.words_any)
+                marks_ok = not res.marks_any or bool(set(res.marks_any) & set(marks)) or not set(marks) & PENALISED
+                opened = touched and words_ok and marks_ok
+                if not opened:
+                    continue
+                missing = [p for p in res.parts if p.id not in done]
+                return res, [line for p in missing[:1] for line in p.missing]
+            if not set(res.marks_any) & set(marks):
+                continue
+            if res.words_any and not any(re.search(p, reply, re.IGNORECASE) for p in res.words_any):
+                continue
+            return res, []
+        return None, []
+
+    # --- events ---------------------------------------------------------------------------
+
+    def open(self) -> Reaction:
+        """The customer's opening line."""
+        return Reaction(line=self._pick(self.scenario.stages[0].say), mood=self.state.mood, kind="open")
 
     def hear(self, reply: str, assessment: Assessment) -> Reaction:
         """React to a learner reply that has been marked."""
@@ -128,61 +248,119 @@ class PersonaEngine:
         st.learner_turns += 1
         st.silences_in_a_row = 0
         marks = assessment.marks
+        st.memory.remember(heard_offer(reply, assessment.offered_amounts), offering=bool(set(marks) & OFFERING))
+        st.memory.marks_seen.update(marks)
+        st.memory.parts_now.clear()
+        for res in sc.resolutions:  # every resolution remembers its parts, whatever this turn's answer
+            self._parts_done(res, reply, marks)
 
-        if st.closing is not None:
-            resolution = st.closing
-            if "check" in marks:
-                st.checked_resolution = True
-                return self._end(resolution.outcome, self._pick(sc.closing.confirm), resolution=resolution.id)
-            return self._end(resolution.outcome, self._pick(sc.closing.goodbye), resolution=resolution.id)
-
-        failure = self._serious_failure(reply)
+        failure = self._serious_failure(reply)  # a disclosure is serious at any point
         if failure is not None:
             st.serious_failures.append(failure)
             line = next(f for f in sc.serious_failures if f.id == failure).line
-            return self._end("unresolved", self._pick(line), serious_failure=failure)
+            return self._end("unresolved", self._pick(line), "serious_failure", serious_failure=failure)
+
+        if st.closing is not None:
+            return self._after_acceptance(reply, marks)
 
         if announces_ending(reply):
-            return self._end("ended_by_learner", self._pick(sc.ended_by_learner))
+            return self._end("ended_by_learner", self._pick(sc.ended_by_learner), "ended")
 
+        asked = self._asked_facts(reply, marks)
         abusive_now = sc.persona.abusive and not st.boundary_set
         before = st.mood
-        self._move_mood(marks, abusive_now)
+        self._move_mood(marks, abusive_now, practical=bool(asked) or bool(questions(reply)))
         if "boundary" in marks and sc.persona.abusive:
             st.boundary_set = True
 
         if st.mood <= sc.mood.leave_at:
-            return self._end("customer_left", self._pick(sc.leave))
+            return self._end("customer_left", self._pick(sc.leave), "leave")
+
+        trap = self._trap(reply)
+        if trap is not None:
+            st.traps_sprung.append(trap.id)
+            self._nudge(trap.mood)
+            if st.mood <= sc.mood.leave_at:
+                return self._end("customer_left", self._pick(sc.leave), "leave")
+            return self._after_line(self._pick(trap.line), kind=f"trap:{trap.id}")
+
+        if asked and self._plainly_asks(reply) and set(marks) & PENALISED <= {"defensive", "dismissive"}:
+            return self._answer(asked)  # a clear question of fact gets its answer, whatever its tone
 
         for mark, lines in sc.penalised_reactions.items():
             if mark in marks:
-                return self._after_line(self._pick(lines))
+                return self._after_line(self._pick(lines), kind=f"penalised:{mark}")
 
-        resolution = self._matching_resolution(reply, assessment)
+        correction = self._correction(reply, marks, assessment.offered_amounts)
+        if correction is not None:
+            return self._after_line(correction, kind="correction")
+
+        if asked and not set(marks) & OFFERING:
+            return self._answer(asked)  # a question of fact is answered before anything is settled
+
+        resolution, missing = self._matching_resolution(reply, marks)
         if resolution is not None:
             threshold = sc.mood.accept_at if resolution.min_mood is None else resolution.min_mood
-            if st.mood >= threshold:
-                st.closing = resolution
-                if "check" in marks:
-                    st.checked_resolution = True
-                return Reaction(line=self._pick(resolution.accept), mood=st.mood, resolution=resolution.id)
-            return self._after_line(self._pick(resolution.reject))
+            if st.mood < threshold:
+                return self._after_line(self._pick(resolution.reject), kind="reject")
+            if missing:
+                return self._after_line(self._pick(missing), kind="missing")
+            st.closing = resolution
+            if "check" in marks:
+                st.checked_resolution = True
+            return Reaction(line=self._pick(resolution.accept), mood=st.mood, resolution=resolution.id, kind="accept")
+
+        if asked:
+            return self._answer(asked)
+        if questions(reply) and not marks and any(asks_for_a_fact(q) for q in questions(reply)):
+            return self._after_line(self._pick(sc.unknown), kind="unknown")
 
         for mark, lines in sc.credited_reactions.items():
             if mark in marks and (mark != "boundary" or abusive_now):
-                return self._after_line(self._advance_or(lines))
+                return self._after_line(self._advance_or(lines), kind=f"credited:{mark}")
 
         stage = sc.stages[st.stage]
         if set(stage.advance_on) & set(marks) and st.stage + 1 < len(sc.stages):
             st.stage += 1
-            return self._after_line(self._pick(sc.stages[st.stage].say))
+            return self._after_line(self._pick(sc.stages[st.stage].say), kind="stage")
         if st.mood > before:
             pool = stage.calmer
         elif st.mood < before:
             pool = stage.worse
         else:
             pool = stage.same
-        return self._after_line(self._pick(pool))
+        return self._after_line(self._pick(pool), kind="mood")
+
+    def _after_acceptance(self, reply: str, marks: tuple[str, ...]) -> Reaction:
+        """The customer has accepted; the call stays open while the learner adds steps, and ends
+        when they check the customer is satisfied or say goodbye."""
+        st, sc = self.state, self.scenario
+        resolution = st.closing
+        assert resolution is not None
+        if "check" in marks:
+            st.checked_resolution = True
+            return self._end(resolution.outcome, self._pick(sc.closing.confirm), "confirm", resolution=resolution.id)
+        if closes_call(reply) or announces_ending(reply):
+            return self._end(resolution.outcome, self._pick(sc.closing.goodbye), "goodbye", resolution=resolution.id)
+        for mark, lines in sc.penalised_reactions.items():
+            if mark in marks:
+                self._move_mood(marks, False, practical=False)
+                return self._waiting(self._pick(lines), f"penalised:{mark}")
+        asked = self._asked_facts(reply, marks)
+        if asked:
+            answer = self._answer(asked)
+            return self._waiting(answer.line, answer.kind, answer.facts)
+        return self._waiting(self._pick(sc.closing.ack), "ack")
+
+    def _waiting(self, line: str, kind: str, facts: tuple[str, ...] = ()) -> Reaction:
+        """After accepting, a customer waits a few more turns, then says goodbye themselves."""
+        st = self.state
+        if st.learner_turns >= self.scenario.max_learner_turns + 2:
+            assert st.closing is not None
+            return self._end(st.closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye",
+                             resolution=st.closing.id)
+        return Reaction(line=line, mood=st.mood, resolution=st.closing.id if st.closing else None, kind=kind,
+                        facts=facts)
 
     def _advance_or(self, lines: list[str]) -> str:
         """A credited reaction also moves the conversation on when the stage allows it."""
@@ -191,11 +369,11 @@ class PersonaEngine:
             st.stage += 1
         return self._pick(lines)
 
-    def _after_line(self, line: str) -> Reaction:
+    def _after_line(self, line: str, facts: tuple[str, ...] = (), *, kind: str) -> Reaction:
         """Give the line, unless the learner has used up the turns the customer will wait."""
         if self.state.learner_turns >= self.scenario.max_learner_turns:
-            return self._end("unresolved", self._pick(self.scenario.unresolved))
-        return Reaction(line=line, mood=self.state.mood)
+            return self._end("unresolved", self._pick(self.scenario.unresolved), "unresolved")
+        return Reaction(line=line, mood=self.state.mood, facts=facts, kind=kind)
 
     def silence(self) -> Reaction:
         """React to a reply deadline passing with nothing said."""
@@ -205,30 +383,48 @@ class PersonaEngine:
         st.silences_in_a_row += 1
         st.mood = max(MOOD_MIN, st.mood + sc.mood.silence)
         if st.mood <= sc.mood.leave_at or st.silences_in_a_row >= MAX_SILENCES_IN_A_ROW:
-            return self._end("customer_left", self._pick(sc.leave))
-        return Reaction(line=self._pick(sc.silence), mood=st.mood)
+            if st.closing is not None:
+                return self._end(st.closing.outcome, self._pick(sc.closing.goodbye), "goodbye",
+                                 resolution=st.closing.id)
+            return self._end("customer_left", self._pick(sc.leave), "leave")
+        return Reaction(line=self._pick(sc.silence), mood=st.mood, kind="silence")
 
     def end_by_learner(self) -> Reaction:
         """The learner ends the role-play (a command, not a reply)."""
         if self.ended:
             raise RuntimeError("the conversation is over")
         if self.state.closing is not None:
-            return self._end(self.state.closing.outcome, self._pick(self.scenario.closing.goodbye),
+            return self._end(self.state.closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye",
                              resolution=self.state.closing.id)
-        return self._end("ended_by_learner", self._pick(self.scenario.ended_by_learner))
+        return self._end("ended_by_learner", self._pick(self.scenario.ended_by_learner), "ended")
 
 
-def scenario_context(sc: Scenario, *, customer_abusive: bool | None = None) -> ReplyContext:
-    """The facts the reply assessment needs from a scenario (no limit in the file means no money at all)."""
+def _money(value: Decimal) -> str:
+    return f"£{value:,.2f}".replace(".00", "")
+
+
+def known_amounts(sc: Scenario) -> set[Decimal]:
+    """Every amount the customer's story contains (what a paraphrase may repeat)."""
+    texts = [sc.brief, sc.persona.situation, *(line for st in sc.stages for line in st.say),
+             *(line for f in sc.facts for line in [*f.answer, *f.again])]
+    return {a for t in texts for a in read_amounts(t)}
+
+
+def scenario_context(sc: Scenario, *, boundary_set: bool = False) -> ReplyContext:
+    """The facts the reply assessment needs from a scenario (no limit in the file means no money at all).
+
+    A persona the file calls non-abusive is never abusive, however heated its words; an abusive
+    one is, until the learner has set a boundary, and after that each message is judged as it comes.
+    """
+    abusive = sc.persona.abusive
     return ReplyContext(
         authority_limit=sc.authority.limit_gbp if sc.authority.limit_gbp is not None else Decimal(0),
         goodwill_limit=sc.authority.goodwill_gbp,
-        customer_abusive=sc.persona.abusive if customer_abusive is None else customer_abusive,
+        customer_abusive=None if abusive and boundary_set else abusive,
         scenario_id=sc.id,
     )
 
 
 def reply_context(engine: PersonaEngine) -> ReplyContext:
-    """The scenario's facts, with abuse counted only until the learner has set a boundary."""
-    return scenario_context(engine.scenario,
-                            customer_abusive=engine.scenario.persona.abusive and not engine.state.boundary_set)
+    """The scenario's facts as they stand at this point of the conversation."""
+    return scenario_context(engine.scenario, boundary_set=engine.state.boundary_set)

@@ -309,7 +309,8 @@ class RolePlayService:
             elif turn.kind == "end":
                 engine.end_by_learner()
             else:
-                engine.hear(turn.text, Assessment(tuple(turn.marks), dict(turn.evidence), ()))
+                engine.hear(turn.text, Assessment(tuple(turn.marks), dict(turn.evidence),
+                                                  tuple(Decimal(a) for a in turn.offered)))
         return engine
 
     def _react(self, session_id: int) -> TurnResult:
@@ -354,7 +355,8 @@ class RolePlayService:
                 continue
             if turn.kind == "end":
                 continue
-            abusive = customer_is_abusive(previous) or (scenario.persona.abusive and not boundary_seen)
+            # a persona the scenario calls non-abusive never is, however heated its words
+            abusive = scenario.persona.abusive and (not boundary_seen or customer_is_abusive(previous))
             facts.append(LearnerTurnFacts(
                 marks=tuple(turn.marks), offered_amounts=tuple(Decimal(a) for a in turn.offered),
                 silent=turn.kind == "silence", late=turn.late, customer_abusive=abusive))

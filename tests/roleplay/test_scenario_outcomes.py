@@ -9,7 +9,7 @@ import pytest
 from bot.content.catalogue import Catalogue, load_scenario
 from bot.content.loader import ContentError
 from bot.roleplay.script import parse_script
-from bot.roleplay.simulate import simulate
+from tests.roleplay.playing import play, script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "tests" / "scenario_scripts"
@@ -17,10 +17,6 @@ CATALOGUE = Catalogue.load([ROOT / "scenarios"])
 BRIEF_IDS = {"faulty-kettle", "late-delivery-third-contact", "abusive-caller", "account-data-request",
              "accessibility-access", "billing-overcharge-escalation", "cancelled-event-passion"}
 CASES = [(sid, outcome) for sid in sorted(CATALOGUE.scenarios) for outcome in CATALOGUE.get(sid).outcomes]
-
-
-def steps(path: Path):
-    return parse_script(path.read_text(encoding="utf-8").splitlines())
 
 
 def test_the_seven_scenarios_of_the_brief_load_cleanly():
@@ -35,44 +31,47 @@ def test_remit_decides_which_outcomes_are_possible():
 
 
 @pytest.mark.parametrize(("scenario_id", "outcome"), CASES)
-def test_script_reaches_the_outcome_for_every_seed(scenario_id, outcome):
-    script = SCRIPTS / scenario_id / f"{outcome}.txt"
-    assert script.exists(), f"write a learner script for {scenario_id} → {outcome}"
+def test_script_reaches_the_outcome_for_every_seed(sqlite_database, scenario_id, outcome):
+    path = SCRIPTS / scenario_id / f"{outcome}.txt"
+    assert path.exists(), f"write a learner script for {scenario_id} → {outcome}"
     for seed in range(10):
-        result = simulate(CATALOGUE.get(scenario_id), steps(script), seed)
+        result = play(sqlite_database, CATALOGUE, scenario_id, script(path), seed)
         assert result.outcome == outcome, (seed, [t.text for t in result.turns])
 
 
 @pytest.mark.parametrize("scenario_id", sorted(BRIEF_IDS))
-def test_good_practice_leaves_the_customer_calmer(scenario_id):
+def test_good_practice_leaves_the_customer_calmer_and_confirmed(sqlite_database, scenario_id):
     scenario = CATALOGUE.get(scenario_id)
     good = "resolved" if "resolved" in scenario.outcomes and scenario.escalation != "required" else "escalated"
-    result = simulate(scenario, steps(SCRIPTS / scenario_id / f"{good}.txt"), seed=0)
-    moods = [t.mood for t in result.turns if t.speaker == "customer"]
-    assert moods[-1] > moods[0]
+    result = play(sqlite_database, CATALOGUE, scenario_id, script(SCRIPTS / scenario_id / f"{good}.txt"))
+    assert result.outcome == good
+    assert result.moods[-1] > result.moods[0]
+    assert "confirmed_resolution" in result.session_marks
 
 
-def test_disclosing_a_partners_data_is_a_serious_failure():
-    scenario = CATALOGUE.get("account-data-request")
-    result = simulate(scenario, steps(SCRIPTS / "account-data-request" / "failures" / "disclosure.txt"))
+def test_disclosing_a_partners_data_is_a_serious_failure(sqlite_database):
+    path = SCRIPTS / "account-data-request" / "failures" / "disclosure.txt"
+    result = play(sqlite_database, CATALOGUE, "account-data-request", script(path))
     assert result.outcome == "unresolved"
-    assert result.engine.state.serious_failures == ["disclosed-third-party-data"]
+    assert [f["id"] for f in result.report["serious_failures"]] == ["disclosed-third-party-data"]
 
 
-def test_a_premature_warning_inflames_a_passionate_fan():
+def test_a_premature_warning_inflames_a_passionate_fan(sqlite_database):
     scenario = CATALOGUE.get("cancelled-event-passion")
-    warned = simulate(scenario, parse_script(["If you keep raising your voice I'll end this chat."]))
-    assert warned.turns[-1].mood < scenario.persona.starting_mood
-    assert "dismissive" in warned.turns[1].marks
+    warned = play(sqlite_database, CATALOGUE, scenario.id,
+                  parse_script(["If you keep raising your voice I'll end this chat."]))
+    assert warned.moods[1] < scenario.persona.starting_mood
+    assert "dismissive" in warned.learner_marks()[0]
+    assert warned.outcome == "ended_by_learner"  # only because the script ran out: the warning did not end it
+    assert len(warned.customer_lines) == 3
 
 
-def test_a_boundary_calms_the_abusive_caller():
+def test_a_boundary_calms_the_abusive_caller(sqlite_database):
     scenario = CATALOGUE.get("abusive-caller")
-    result = simulate(scenario, parse_script([
+    result = play(sqlite_database, CATALOGUE, scenario.id, parse_script([
         "I want to help, but I can't carry on if you swear at me. If it continues I'll end the call."]))
-    assert "boundary" in result.turns[1].marks
-    assert result.turns[-1].mood > scenario.persona.starting_mood
-    assert result.engine.state.boundary_set
+    assert "boundary" in result.learner_marks()[0]
+    assert result.moods[1] > scenario.persona.starting_mood
 
 
 VALID = (ROOT / "scenarios" / "faulty-kettle.yaml").read_text(encoding="utf-8")
