@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 MAX_CHARS = 5000  # enough for any real reply; keeps matching linear and bounded
 
@@ -34,6 +36,12 @@ _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
 
 def sentences(norm: str) -> list[tuple[int, int]]:
     """Spans of the sentences (split on . ! ? ; and new lines) of a normalised text."""
+    return list(_sentences(norm))
+
+
+@lru_cache(maxsize=64)
+def _sentences(norm: str) -> tuple[tuple[int, int], ...]:
+    """Cached: the rules ask for the sentence around many matches of the same reply."""
     spans = []
     for m in _SENTENCE.finditer(norm):
         start, end = m.start(), m.end()
@@ -41,14 +49,15 @@ def sentences(norm: str) -> list[tuple[int, int]]:
             start += 1
         if start < end:
             spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def sentence_at(norm: str, index: int) -> tuple[int, int]:
     """The span of the sentence that holds position `index`."""
-    for start, end in sentences(norm):
-        if start <= index < end:
-            return start, end
+    spans = _sentences(norm)
+    i = bisect.bisect_right(spans, (index, len(norm) + 1)) - 1
+    if i >= 0 and spans[i][0] <= index < spans[i][1]:
+        return spans[i]
     return 0, len(norm)
 
 
