@@ -141,29 +141,29 @@ class PersonaEngine:
                 return trap
         return None
 
-    def _asked_facts(self, reply: str, marks: tuple[str, ...]) -> list[str]:
-        """Fact ids the reply's questions ask for, in order, at most two."""
+    def _asked_facts(self, asked: list[str], marks: tuple[str, ...]) -> tuple[list[str], float]:
+        """Fact ids the questions ask for, in order, at most two; and the best score of a whole question."""
         if not self.scenario.facts:
-            return []
+            return [], 0.0
         index = fact_index(self.scenario)
         found: list[str] = []
-        for question in questions(reply):
+        top = 0.0
+        for question in asked:
             for part in question_parts(question):
                 fact_id, score = index.best(part)
+                if part == question:
+                    top = max(top, score)
                 if fact_id is None or score < MATCH_AT or fact_id in found:
                     continue
                 if {"check", "paraphrase"} & set(marks) and score < MATCH_AT + 0.15:
                     continue  # "is there anything else?", "...is that right?": checks, not questions of detail
                 found.append(fact_id)
-        return found[:2]
+        return found[:2], top
 
-    def _plainly_asks(self, reply: str) -> bool:
+    @staticmethod
+    def _plainly_asks(reply: str, asked: list[str], top: float) -> bool:
         """The whole reply is one short question that matches a fact well."""
-        asked = questions(reply)
-        if len(asked) != 1 or len(reply.split()) > 20:
-            return False
-        _, score = fact_index(self.scenario).best(asked[0])
-        return score >= MATCH_AT + 0.15
+        return len(asked) == 1 and len(reply.split()) <= 20 and top >= MATCH_AT + 0.15
 
     def _answer(self, fact_ids: list[str]) -> Reaction:
         memory = self.state.memory
@@ -266,10 +266,11 @@ class PersonaEngine:
         if announces_ending(reply):
             return self._end("ended_by_learner", self._pick(sc.ended_by_learner), "ended")
 
-        asked = self._asked_facts(reply, marks)
+        asked_questions = questions(reply)
+        asked, top = self._asked_facts(asked_questions, marks)
         abusive_now = sc.persona.abusive and not st.boundary_set
         before = st.mood
-        self._move_mood(marks, abusive_now, practical=bool(asked) or bool(questions(reply)))
+        self._move_mood(marks, abusive_now, practical=bool(asked_questions))
         if "boundary" in marks and sc.persona.abusive:
             st.boundary_set = True
 
@@ -284,7 +285,8 @@ class PersonaEngine:
                 return self._end("customer_left", self._pick(sc.leave), "leave")
             return self._after_line(self._pick(trap.line), kind=f"trap:{trap.id}")
 
-        if asked and self._plainly_asks(reply) and set(marks) & PENALISED <= {"defensive", "dismissive"}:
+        tone_only = set(marks) & PENALISED <= {"defensive", "dismissive"}
+        if asked and tone_only and self._plainly_asks(reply, asked_questions, top):
             return self._answer(asked)  # a clear question of fact gets its answer, whatever its tone
 
         for mark, lines in sc.penalised_reactions.items():
@@ -312,7 +314,7 @@ class PersonaEngine:
 
         if asked:
             return self._answer(asked)
-        if questions(reply) and not marks and any(asks_for_a_fact(q) for q in questions(reply)):
+        if asked_questions and not marks and any(asks_for_a_fact(q) for q in asked_questions):
             return self._after_line(self._pick(sc.unknown), kind="unknown")
 
         for mark, lines in sc.credited_reactions.items():
@@ -346,7 +348,7 @@ class PersonaEngine:
             if mark in marks:
                 self._move_mood(marks, False, practical=False)
                 return self._waiting(self._pick(lines), f"penalised:{mark}")
-        asked = self._asked_facts(reply, marks)
+        asked, _ = self._asked_facts(questions(reply), marks)
         if asked:
             answer = self._answer(asked)
             return self._waiting(answer.line, answer.kind, answer.facts)
