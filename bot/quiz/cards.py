@@ -16,7 +16,7 @@ from bot.assessment import REPLY_MARKS, SESSION_MARKS
 from bot.content.loader import ContentError, load_file
 
 Kind = Literal["multiple_choice", "true_false", "order_steps", "best_reply"]
-Topic = Literal["misconception", "model", "legislation", "kpi", "marking_point"]
+Topic = Literal["misconception", "model", "legislation", "kpi", "marking_point", "service"]
 KEYS = "ABCD"
 
 
@@ -36,6 +36,8 @@ class Card(BaseModel):
     steps: list[str] = Field(default_factory=list)
     explanation: str = Field(min_length=3)
     marks: list[Literal[REPLY_MARKS + SESSION_MARKS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    scenarios: list[str] = Field(default_factory=list, description="ids of the scenarios that practise this idea")
+    source: str | None = Field(default=None, description="where the answer comes from: an Act and section, a seed")
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Card:
@@ -138,6 +140,12 @@ class Deck:
 
     def ids(self, topic: str | None = None) -> list[str]:
         return sorted(cid for cid, c in self.cards.items() if topic is None or c.topic == topic)
+
+    def unknown_scenarios(self, scenario_ids: Iterable[str]) -> list[str]:
+        """Problems with cards that name a scenario the catalogue does not have."""
+        known = set(scenario_ids)
+        return [f"card {c.id!r}: scenario {s!r} does not exist" for c in self.cards.values()
+                for s in c.scenarios if s not in known]
 
     def for_marks(self, marks: Iterable[str]) -> list[str]:
         """Cards that teach the misconception behind any of these marks."""

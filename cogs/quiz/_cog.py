@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import get_args
 
 import discord
 from discord import app_commands
@@ -18,6 +19,7 @@ from bot.quiz.cohort import (
     create_schedule,
     list_schedules,
 )
+from bot.quiz.cards import Topic
 from bot.quiz.daily import DueReminder
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
@@ -25,7 +27,7 @@ from cogs.quiz._views import cohort_question_view, show_next
 from cogs.roleplay._render import clip, relative
 
 log = logging.getLogger(__name__)
-TOPICS = ["misconception", "model", "legislation", "kpi", "marking_point"]
+TOPICS = list(get_args(Topic))
 
 
 class QuizCog(commands.Cog):
