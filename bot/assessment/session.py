@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
@@ -31,6 +31,15 @@ STEP_MARKS: dict[str, dict[str, frozenset[str]]] = {
              "Resolve": frozenset({"action", "escalation", "policy"}),
              "Follow-up": frozenset({"record", "check"})},
 }
+# Steps within one phase may come in any order: the unit advises acknowledging feelings first, so
+# empathy before a paraphrase still hears the customer before acting.
+PHASES: dict[str, tuple[frozenset[str], ...]] = {
+    "HEAT": (frozenset({"Hear", "Empathise", "Apologise"}), frozenset({"Take action"})),
+    "LAST": (frozenset({"Listen", "Apologise"}), frozenset({"Solve"}), frozenset({"Thank"})),
+    "LEAP": (frozenset({"Listen", "Empathise"}), frozenset({"Ask"}), frozenset({"Problem-solve"})),
+    "AIRF": (frozenset({"Acknowledge"}), frozenset({"Investigate"}), frozenset({"Resolve"}),
+             frozenset({"Follow-up"})),
+}
 LISTENING = frozenset({"empathy", "paraphrase", "open_question"})
 CREDITED_SESSION = frozenset({"listened_first", "followed_model", "within_authority", "escalated_well",
                               "confirmed_resolution"})
@@ -51,6 +60,8 @@ class SessionFacts:
     escalation_expected: str  # required | optional | unnecessary
     customer_abusive: bool
     resolution_confirmed: bool = False
+    resolution_reached: bool = True  # a check only confirms a resolution the customer accepted
+    penalties: dict[str, str] = field(default_factory=dict)  # session marks the scenario's traps earned
 
 
 @dataclass(frozen=True)
@@ -73,13 +84,14 @@ def _first(turns: Sequence[LearnerTurnFacts], wanted: frozenset[str]) -> int | N
 
 
 def _coverage(turns: Sequence[LearnerTurnFacts]) -> tuple[ModelCoverage, ...]:
-    """Steps shown, and whether each step's first appearance comes no earlier than the step before."""
+    """Steps shown, and whether every step of a phase first appears no later than any step of the next."""
     result = []
     for model, steps in MODELS.items():
-        firsts = [_first(turns, STEP_MARKS[model][step]) for step in steps]
-        covered = tuple(step for step, at in zip(steps, firsts, strict=True) if at is not None)
-        seen = [at for at in firsts if at is not None]
-        in_order = len(covered) == len(steps) and all(a <= b for a, b in pairwise(seen))
+        first = {step: _first(turns, STEP_MARKS[model][step]) for step in steps}
+        covered = tuple(step for step in steps if first[step] is not None)
+        in_order = len(covered) == len(steps) and all(
+            max(first[s] or 0 for s in earlier) <= min(first[s] or 0 for s in later)
+            for earlier, later in pairwise(PHASES[model]))
         result.append(ModelCoverage(model, steps, covered, in_order))
     return tuple(result)
 
@@ -116,8 +128,11 @@ def assess_session(turns: Sequence[LearnerTurnFacts], facts: SessionFacts) -> Se
     elif acted and not any("over_promise" in t.marks for t in spoken):
         reasons["within_authority"] = "You took concrete steps and nothing went beyond your authority."
 
+    reasons.update(facts.penalties)  # e.g. a hand-off the scenario says the learner should have dealt with
     if escalate_at is not None:
-        if facts.escalation_expected == "unnecessary" and (attempt_at is None or attempt_at >= escalate_at):
+        if "premature_escalation" in reasons:
+            pass  # the scenario's reason stands, and a premature hand-off is no credit
+        elif facts.escalation_expected == "unnecessary" and (attempt_at is None or attempt_at >= escalate_at):
             reasons["premature_escalation"] = ("You escalated before trying to understand or resolve a matter "
                                                "within your remit.")
         elif facts.escalation_expected != "unnecessary":
@@ -125,11 +140,11 @@ def assess_session(turns: Sequence[LearnerTurnFacts], facts: SessionFacts) -> Se
     elif facts.escalation_expected == "required":
         reasons["missed_escalation"] = "The matter was beyond your remit but was never escalated."
 
-    if facts.resolution_confirmed or (
+    if facts.resolution_confirmed or (facts.resolution_reached and (
         _last_index(spoken, {"action", "escalation"}) is not None
         and _last_index(spoken, {"check"}) is not None
         and _last_index(spoken, {"check"}) >= _last_index(spoken, {"action", "escalation"})
-    ):
+    )):
         reasons["confirmed_resolution"] = "You checked the customer accepted the resolution."
 
     abusive = facts.customer_abusive or any(t.customer_abusive for t in turns)

@@ -8,11 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.assessment import CREDITED, PENALISED, REPLY_MARKS
+from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SESSION_MARKS
 
 Outcome = Literal["resolved", "escalated", "ended_by_learner", "customer_left", "unresolved"]
 OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "ended_by_learner", "customer_left", "unresolved")
 MarkId = Literal[REPLY_MARKS]  # type: ignore[valid-type]
+SessionMarkId = Literal[SESSION_MARKS]  # type: ignore[valid-type]
 Lines = list[str]
 MOOD_MIN, MOOD_MAX = -10, 10
 
@@ -121,6 +122,9 @@ class Trap(Strict):
     unless_words: list[str] = Field(default_factory=list, description="regular expressions that defuse the trap")
     line: Lines = Field(min_length=1)
     mood: int = Field(default=-2, ge=-10, le=10)
+    counts_as: SessionMarkId | None = Field(  # type: ignore[valid-type]
+        default=None, description="a session mark the sprung trap earns, e.g. premature_escalation")
+    reason: str | None = Field(default=None, description="the report's reason for counts_as")
 
     _clean = field_validator("line")(_lines)
     _compiles = field_validator("words_any", "unless_words")(_compiles)
@@ -129,16 +133,60 @@ class Trap(Strict):
     def _has_a_trigger(self) -> Trap:
         if not self.words_any and not self.asked_by:
             raise ValueError("a trap needs words_any or asked_by")
+        if (self.counts_as is None) != (self.reason is None):
+            raise ValueError("a trap's counts_as and reason go together")
         return self
 
 
 class SeriousFailure(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     description: str = Field(min_length=1)
-    words_any: list[str] = Field(min_length=1)
+    words_any: list[str] = Field(default_factory=list, description="regular expressions over the reply")
+    said_by: Lines = Field(default_factory=list,
+                           description="example learner sentences that commit it, matched by meaning")
+    not_by: Lines = Field(default_factory=list,
+                          description="example sentences that come close but do not (refusals, explanations)")
+    unless_words: list[str] = Field(default_factory=list, description="regular expressions that clear a sentence")
     line: Lines = Field(min_length=1)
+    tip: str = Field(min_length=1, description="the report's 'next time' line")
 
-    _compiles = field_validator("words_any")(_compiles)
+    _compiles = field_validator("words_any", "unless_words")(_compiles)
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> SeriousFailure:
+        if not self.words_any and not self.said_by:
+            raise ValueError("a serious failure needs words_any or said_by")
+        return self
+
+
+class ShownBy(Strict):
+    """What in the transcript shows an expectation was met; every condition given must hold."""
+
+    marks_any: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks_all: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    session_marks: list[SessionMarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    parts: list[str] = Field(default_factory=list, description="resolution part ids, all done")
+    parts_any: list[str] = Field(default_factory=list, description="resolution part ids, one done")
+    outcome_any: list[Outcome] = Field(default_factory=list)
+    avoid_marks: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    avoid_session_marks: list[SessionMarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    avoid_traps: list[str] = Field(default_factory=list, description="trap ids that must not have sprung")
+    avoid_failures: list[str] = Field(default_factory=list, description="serious failure ids not committed")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ShownBy:
+        if not any(getattr(self, name) for name in type(self).model_fields):
+            raise ValueError("shown_by needs at least one condition")
+        return self
+
+
+class Expectation(Strict):
+    """One thing an examiner looks for, how the transcript shows it, and the tip when it does not."""
+
+    text: str = Field(min_length=1)
+    shown_by: ShownBy
+    applies_when: ShownBy | None = Field(default=None, description="judged only when this holds")
+    tip: str = Field(min_length=1, description="the report's 'next time' line when the expectation is missed")
 
 
 class PersonaFact(Strict):
@@ -173,7 +221,7 @@ class Scenario(Strict):
     escalation: Literal["required", "optional", "unnecessary"]
     reply_seconds: int = Field(ge=10, le=3600)
     max_learner_turns: int = Field(default=12, ge=2, le=60)
-    examiner_expects: list[str] = Field(min_length=1)
+    examiner_expects: list[Expectation] = Field(min_length=1)
     mood: MoodRules = MoodRules()
     stages: list[Stage] = Field(min_length=1)
     resolutions: list[Resolution] = Field(min_length=1)
@@ -208,6 +256,19 @@ class Scenario(Strict):
             raise ValueError("resolutions: a matter outside the learner's remit can only be escalated")
         if self.escalation == "required" and not any(r.outcome == "escalated" for r in self.resolutions):
             raise ValueError("resolutions: escalation is required but no resolution escalates")
+        part_ids = {p.id for r in self.resolutions for p in r.parts}
+        trap_ids = {t.id for t in self.traps}
+        failure_ids = {f.id for f in self.serious_failures}
+        for i, exp in enumerate(self.examiner_expects):
+            for by in (exp.shown_by, exp.applies_when):
+                if by is None:
+                    continue
+                if unknown := (set(by.parts) | set(by.parts_any)) - part_ids:
+                    raise ValueError(f"examiner_expects[{i}]: no resolution part {sorted(unknown)}")
+                if unknown := set(by.avoid_traps) - trap_ids:
+                    raise ValueError(f"examiner_expects[{i}]: no trap {sorted(unknown)}")
+                if unknown := set(by.avoid_failures) - failure_ids:
+                    raise ValueError(f"examiner_expects[{i}]: no serious failure {sorted(unknown)}")
         if self.mood.accept_at <= self.mood.leave_at:
             raise ValueError("mood.accept_at must be above mood.leave_at")
         if self.persona.starting_mood <= self.mood.leave_at:

@@ -24,6 +24,7 @@ from bot.roleplay.understanding import (
     closes_call,
     fact_by_id,
     fact_index,
+    failure_index,
     fill,
     heard_offer,
     question_parts,
@@ -125,9 +126,17 @@ class PersonaEngine:
     # --- reading the reply ----------------------------------------------------------------
 
     def _serious_failure(self, reply: str) -> str | None:
+        """A statement that commits a scenario's serious failure, by its words or by its meaning:
+        the nearest example sentence is one that commits it rather than one that comes close."""
+        statements = [s for s in sentences_of(reply) if s not in questions(s)]
         for failure in self.scenario.serious_failures:
-            if any(re.search(p, reply, re.IGNORECASE) for p in failure.words_any):
-                return failure.id
+            for sentence in statements:
+                if any(re.search(p, sentence, re.IGNORECASE) for p in failure.unless_words):
+                    continue
+                if any(re.search(p, sentence, re.IGNORECASE) for p in failure.words_any):
+                    return failure.id
+                if failure.said_by and failure_index(failure).match(sentence) == "said":
+                    return failure.id
         return None
 
     def _trap(self, reply: str) -> Trap | None:

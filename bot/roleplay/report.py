@@ -9,6 +9,7 @@ from typing import Any
 from bot import messages
 from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SessionAssessment
 from bot.content.scenario import Scenario
+from bot.roleplay.expectations import Judged
 from bot.storage.models import PracticeSession, Turn
 
 MAX_QUOTES = 3
@@ -31,6 +32,7 @@ def build_report(
     turns: Sequence[Turn],
     assessment: SessionAssessment,
     serious_failures: Sequence[str],
+    expectations: Sequence[Judged] = (),
 ) -> dict[str, Any]:
     """Everything a learner or mentor sees about a finished session, as plain data."""
     quotes = _quotes_by_mark(turns)
@@ -52,7 +54,7 @@ def build_report(
     penalised_ids = [m for m in REPLY_MARKS if m in PENALISED and m in quotes] + [
         s["mark"] for s in session_marks if not s["credited"]
     ]
-    failures = {f.id: f.description for f in scenario.serious_failures}
+    failures = {f.id: f for f in scenario.serious_failures}
     learner_turns = [t for t in turns if t.speaker == "learner" and t.kind != "end"]
     duration = (row.ended_at - row.started_at).total_seconds() if row.ended_at else None
     return {
@@ -73,8 +75,14 @@ def build_report(
             for c in assessment.coverage
         ],
         "mood_curve": [[t.position, t.mood] for t in turns if t.speaker == "customer" and t.mood is not None],
-        "serious_failures": [{"id": f, "description": failures.get(f, f)} for f in serious_failures],
-        "tips": [messages.TIPS[m] for m in dict.fromkeys(penalised_ids) if m in messages.TIPS],
+        "serious_failures": [{"id": f, "description": failures[f].description if f in failures else f}
+                             for f in serious_failures],
+        "expectations": [{"text": e.text, "met": e.met} for e in expectations],
+        # what went wrong first (a serious failure), then what was left undone, then habits to drop
+        "tips": list(dict.fromkeys(
+            [failures[f].tip for f in serious_failures if f in failures]
+            + [e.tip for e in expectations if not e.met]
+            + [messages.TIPS[m] for m in dict.fromkeys(penalised_ids) if m in messages.TIPS])),
         "offers": sorted({str(Decimal(a)) for t in learner_turns for a in t.offered}, key=Decimal),
     }
 
@@ -99,6 +107,10 @@ def render_text(report: dict[str, Any]) -> str:
         for item in report["session_marks"]:
             sign = "+" if item["credited"] else "-"
             out.append(f"  {sign} {item['label']}: {item['reason']}")
+    if report.get("expectations"):
+        out.append("\nWhat the examiner looks for:")
+        for item in report["expectations"]:
+            out.append(f"  [{'x' if item['met'] else ' '}] {item['text']}")
     if report["models"]:
         out.append("\nModels:")
         for m in report["models"]:

@@ -30,6 +30,7 @@ from bot.clock import Clock, utcnow
 from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
 from bot.roleplay.engine import PersonaEngine, Reaction, reply_context
+from bot.roleplay.expectations import Transcript, judge_expectations, parts_done
 from bot.roleplay.report import build_report
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession, Turn
@@ -361,13 +362,21 @@ class RolePlayService:
                 marks=tuple(turn.marks), offered_amounts=tuple(Decimal(a) for a in turn.offered),
                 silent=turn.kind == "silence", late=turn.late, customer_abusive=abusive))
             boundary_seen = boundary_seen or "boundary" in turn.marks
+        sprung = [t for t in scenario.traps if t.id in engine.state.traps_sprung and t.counts_as]
         assessment = assess_session(facts, SessionFacts(
             authority_limit=scenario.authority.limit_gbp, escalation_expected=scenario.escalation,
             customer_abusive=scenario.persona.abusive,
-            resolution_confirmed=engine.state.checked_resolution))
+            resolution_confirmed=engine.state.checked_resolution,
+            resolution_reached=engine.state.closing is not None,
+            penalties={t.counts_as: t.reason or "" for t in sprung}))
         row.status, row.outcome, row.ended_at = "ended", outcome, now
         row.session_marks = list(assessment.marks)
-        row.report = build_report(scenario, row, turns, assessment, engine.state.serious_failures)
+        judged = judge_expectations(scenario, Transcript(
+            marks=frozenset(m for t in turns if t.speaker == "learner" for m in t.marks),
+            session_marks=frozenset(assessment.marks), parts_done=parts_done(engine.state.memory.parts_done),
+            traps_sprung=frozenset(engine.state.traps_sprung), outcome=outcome,
+            failures=frozenset(engine.state.serious_failures)))
+        row.report = build_report(scenario, row, turns, assessment, engine.state.serious_failures, judged)
         s.add(row)
         for hook in self.on_finish:
             hook(s, row)

@@ -20,7 +20,7 @@ from bot.assessment.text import normalise, sentences
 if TYPE_CHECKING:
     import numpy as np
 
-    from bot.content.scenario import PersonaFact, Scenario, Trap
+    from bot.content.scenario import PersonaFact, Scenario, SeriousFailure, Trap
 
 MATCH_AT = 0.45  # similarity (0..1) to the nearest example question that counts as asking for the fact
 
@@ -209,6 +209,11 @@ def fact_index(scenario: Scenario) -> ExampleIndex:
 def trap_index(scenario: Scenario, trap: Trap) -> ExampleIndex:
     """One trap's example sentences (e.g. the ways learners ask "did you drop it?")."""
     return _cached(trap, [(trap.id, q) for q in trap.asked_by])
+
+
+def failure_index(failure: SeriousFailure) -> ExampleIndex:
+    """A serious failure's examples: "said" for sentences that commit it, "near" for those that don't."""
+    return _cached(failure, [("said", q) for q in failure.said_by] + [("near", q) for q in failure.not_by])
 
 
 def _build_index(pairs: list[tuple[str, str]]) -> ExampleIndex:
