@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.guild import guild_settings, set_daily_dm
+from bot.quiz.cards import Topic
 from bot.quiz.cohort import (
     CohortError,
     CohortQuizClosed,
@@ -19,7 +20,6 @@ from bot.quiz.cohort import (
     create_schedule,
     list_schedules,
 )
-from bot.quiz.cards import Topic
 from bot.quiz.daily import DueReminder
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor

@@ -61,6 +61,10 @@ def report_embed(report: dict[str, Any], *, image_name: str | None = None) -> di
     if session_marks:
         lines = [f"{'✅' if m['credited'] else '⚠️'} **{m['label']}**: {m['reason']}" for m in session_marks]
         embed.add_field(name="Over the whole conversation", value=clip("\n".join(lines)), inline=False)
+    expectations = report.get("expectations") or []
+    if expectations:
+        lines = [f"{'✅' if e['met'] else '⬜'} {e['text']}" for e in expectations]
+        embed.add_field(name="What the examiner looks for", value=clip("\n".join(lines)), inline=False)
     models = report.get("models") or []
     if models:
         lines = [f"{m['model']}: {len(m['covered'])}/{len(m['steps'])}{' in order' if m['in_order'] else ''}"
