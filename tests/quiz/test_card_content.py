@@ -18,6 +18,7 @@ from bot.content.catalogue import Catalogue
 from bot.quiz.cards import Deck
 
 ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT.parent / "shared" / "seeds"
 DECK = Deck.load([ROOT / "scenarios" / "cards"])
 CARDS = list(DECK.cards.values())
 # The seven customers of the scenario brief; each should have cards that practise what it tests.
@@ -104,6 +105,18 @@ def test_every_legislation_card_names_its_source_in_law():
     for card in (c for c in CARDS if c.topic == "legislation"):
         assert card.source, f"{card.id}: no source"
         assert re.search(r"\b(Act \d{4}|GDPR|Regulations \d{4})", card.source), f"{card.id}: {card.source}"
+
+
+def test_every_card_says_where_its_answer_comes_from():
+    assert [c.id for c in CARDS if not c.source] == []
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the unit documents (../shared/seeds) are not beside the project")
+def test_every_unit_seed_a_source_names_exists():
+    shipped = {path.name[:3] for path in SEEDS.glob("*.txt")}
+    named = {(c.id, n) for c in CARDS for n in re.findall(r"unit seed (\d{3})", c.source or "")}
+    assert named, "no card names a unit seed"
+    assert [f"{cid}: seed {n}" for cid, n in sorted(named) if n not in shipped] == []
 
 
 def test_no_card_uses_the_unexplained_acronym_airf():
