@@ -26,7 +26,7 @@ def test_decks_load_without_problems_and_cover_every_kind_and_topic():
     assert set(Counter(c.kind for c in DECK.cards.values())) == {"multiple_choice", "true_false", "order_steps",
                                                                  "best_reply"}
     assert set(Counter(c.topic for c in DECK.cards.values())) == {"misconception", "model", "legislation", "kpi",
-                                                                  "marking_point"}
+                                                                  "marking_point", "service"}
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="the unit documents (../shared/seeds) are not beside the project")
