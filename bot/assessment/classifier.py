@@ -8,9 +8,10 @@ the same whatever the number of marks.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,7 +94,10 @@ class MarkModel:
 
         lean = self._lean()
         replies = embed([e.reply for e in examples])
-        customers = embed([e.customer for e in examples])
+        # the sentences of one reply share its customer message: embed each distinct message once
+        distinct = list(dict.fromkeys(e.customer for e in examples))
+        by_message = dict(zip(distinct, embed(distinct), strict=True))
+        customers = np.stack([by_message[e.customer] for e in examples])
         out = np.empty((len(examples), len(self.marks)))
         for row, (example, reading) in enumerate(zip(examples, readings, strict=True)):
             logits = self.bias.astype(np.float64).copy()
@@ -108,6 +112,24 @@ class MarkModel:
             facts = np.asarray(reading.facts, dtype=np.float32)
             logits += facts @ self.weights[lean.facts_at:lean.facts_at + len(facts)]
             out[row] = 1.0 / (1.0 + np.exp(-logits))
+        return out
+
+    def word_scores(self, texts: list[str], marks: list[str]) -> np.ndarray:
+        """How strongly each text's own words and characters point to each mark: the n-gram part of
+        the logit, without the embedding or the reply's facts, which sentences of one reply share.
+        Cheap enough to rank every sentence of a long reply when choosing evidence."""
+        import numpy as np
+
+        from bot.assessment.features import with_negation
+
+        lean = self._lean()
+        columns = self.weights[:, [self.marks.index(m) for m in marks]]
+        out = np.zeros((len(texts), len(marks)))
+        for i, text in enumerate(texts):
+            for block, words in ((lean.words, with_negation(text)), (lean.chars, text)):
+                rows, values = block.weights_of(words)
+                if len(rows):
+                    out[i] += values @ columns[rows]
         return out
 
     def _lean(self) -> _LeanSpace:
@@ -144,24 +166,43 @@ class _LeanBlock:
     idf: np.ndarray
     offset: int
     sublinear: bool
+    per_word: bool  # char_wb n-grams never cross a word boundary, so a word's grams can be kept
+    known: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, vectorizer: object, offset: int) -> _LeanBlock:
         return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_,  # type: ignore[attr-defined]
-                   offset, vectorizer.sublinear_tf)  # type: ignore[attr-defined]
+                   offset, vectorizer.sublinear_tf,  # type: ignore[attr-defined]
+                   vectorizer.analyzer == "char_wb")  # type: ignore[attr-defined]
+
+    def _grams_of(self, word: str) -> tuple[int, ...]:
+        """A word's known n-grams as vocabulary columns, computed once per word: learners reuse
+        words, so a long reply costs its distinct words, not its characters."""
+        grams = self.known.get(word)
+        if grams is None:
+            if len(self.known) > 200_000:
+                self.known.clear()
+            vocabulary = self.vocabulary
+            grams = self.known[word] = tuple(j for g in self.analyzer(word) if (j := vocabulary.get(g)) is not None)
+        return grams
+
+    def _counts(self, text: str) -> Counter[int]:
+        if self.per_word:
+            columns: list[int] = []
+            for word, times in Counter(text.split()).items():
+                columns.extend(self._grams_of(word) * times)
+            return Counter(columns)
+        vocabulary = self.vocabulary
+        return Counter(j for g in self.analyzer(text) if (j := vocabulary.get(g)) is not None)
 
     def weights_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Weight rows and TF-IDF values (l2-normalised) of the text's known n-grams."""
         import numpy as np
 
-        counts: dict[int, int] = {}
-        for gram in self.analyzer(text):
-            j = self.vocabulary.get(gram)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
+        counts = self._counts(text)
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         if self.sublinear:
             tf = 1.0 + np.log(tf)

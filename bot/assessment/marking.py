@@ -9,7 +9,6 @@ earned it, quoted from the learner's own words.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.assessment.classifier import MarkModel, shipped_model
@@ -61,14 +60,10 @@ def _evidence(model: MarkModel, example: Example, marks: set[str], reading: Read
     if len(spans) <= 1:
         whole = example.reply.strip()
         return {**evidence, **{m: whole[:240] for m in missing}}
-    parts = [Example(example.reply[s:e], example.customer, example.context) for s, e in spans]
-    # sentences share the whole reply's rule facts: only their words tell them apart
-    readings = [replace(reading, text=tidy(p.reply)) for p in parts]
-    probs = model.score(parts, readings)
-    for mark in missing:
-        j = model.marks.index(mark)
-        best = int(probs[:, j].argmax())
-        evidence[mark] = parts[best].reply.strip()[:240]
+    parts = [example.reply[s:e] for s, e in spans]
+    scores = model.word_scores([tidy(p) for p in parts], missing)
+    for j, mark in enumerate(missing):
+        evidence[mark] = parts[int(scores[:, j].argmax())].strip()[:240]
     return evidence
 
 

@@ -9,9 +9,45 @@ from __future__ import annotations
 import re
 
 
+def _has_top_level_bar(pattern: str) -> bool:
+    """True for "a|b" (the leading \\b would bind only to a), false for "a(?:b|c)"."""
+    depth, in_class, i = 0, False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
 def rx(*parts: str) -> re.Pattern[str]:
-    """One compiled alternation; apostrophes are optional, as learners often type "cant" or "im"."""
-    return re.compile("|".join(f"(?:{part})" for part in parts).replace("'", "'?"))
+    """One compiled alternation; apostrophes are optional, as learners often type "cant" or "im".
+
+    Neighbouring parts that start at a word boundary share one `\\b`, so the matcher tries them only
+    where a word starts; the alternatives and their order are unchanged (a long reply costs a third).
+    """
+    runs: list[list[str]] = []
+    for part in parts:
+        at_word = part.startswith(r"\b") and not _has_top_level_bar(part)
+        if at_word and runs and runs[-1][0] == "word":
+            runs[-1].append(part[2:])
+        else:
+            runs.append(["word", part[2:]] if at_word else ["other", part])
+    alternatives = [
+        rf"\b(?:{'|'.join(f'(?:{p})' for p in run[1:])})" if run[0] == "word" else f"(?:{run[1]})" for run in runs
+    ]
+    return re.compile("|".join(alternatives).replace("'", "'?"))
 
 
 

@@ -17,10 +17,12 @@ _ONE_FOR_ONE = str.maketrans({
 })
 
 
+@lru_cache(maxsize=256)
 def normalise(text: str) -> str:
     """Lower-case with curly quotes, dashes and invisible spaces made plain, one character for one.
 
     Keeping the length lets a match on the normalised copy be quoted from the original text.
+    Cached: the rules, the features and the evidence all read the same reply.
     """
     text = text[:MAX_CHARS]
     out = text.translate(_ONE_FOR_ONE)
@@ -28,6 +30,8 @@ def normalise(text: str) -> str:
     # str.lower can change length for a few characters (e.g. 'İ'); fall back per character then.
     if len(lowered) != len(out):
         lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in out)
+    if lowered.isprintable():
+        return lowered
     return "".join(ch if ch.isprintable() or ch == " " else " " for ch in lowered)
 
 
