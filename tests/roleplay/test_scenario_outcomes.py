@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "tests" / "scenario_scripts"
 CATALOGUE = Catalogue.load([ROOT / "scenarios"])
 BRIEF_IDS = {"faulty-kettle", "late-delivery-third-contact", "abusive-caller", "account-data-request",
-             "accessibility-access", "billing-overcharge-escalation", "cancelled-event-passion"}
+             "accessibility-access", "billing-overcharge-escalation", "cancelled-event-passion",
+             "quiet-customer", "subject-access-request"}
 CASES = [(sid, outcome) for sid in sorted(CATALOGUE.scenarios) for outcome in CATALOGUE.get(sid).outcomes]
 
 
