@@ -38,8 +38,9 @@ class ErasurePlan:
 
 @dataclass(frozen=True)
 class ErasureResult:
-    deleted: dict[str, int]
+    deleted: dict[str, int]  # rows per table
     kept: list[KeptSession]
+    summary: dict[str, int]  # the plan's counts, in the words shown to the learner
 
 
 def _keeps_evidence(session: Session, guild_id: str | None, cache: dict[str | None, bool]) -> bool:
@@ -77,4 +78,4 @@ def erase_learner(session: Session, *, learner_id: str) -> ErasureResult:
     plan = plan_erasure(session, learner_id=learner_id)
     deleted = forget_learner(session, learner_id=learner_id,
                              keep_session_ids=[k.session_id for k in plan.kept])
-    return ErasureResult(deleted, plan.kept)
+    return ErasureResult(deleted, plan.kept, plan.counts)
