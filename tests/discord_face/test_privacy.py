@@ -154,3 +154,54 @@ async def test_delete_is_refused_during_a_roleplay(server):
         body = (await asked.response())["data"]
         assert f"role-play in progress (session {sid})" in body["content"] and not body.get("components")
         assert bot.services.roleplay.get(sid).status == "active"
+
+
+def _could_ping(body) -> bool:
+    """True when a request's message text holds @everyone or a role mention that Discord would act on."""
+    if not isinstance(body, dict):
+        return False
+    message = body.get("data") if isinstance(body.get("data"), dict) else body
+    content = message.get("content") or ""
+    if "@everyone" not in content and "<@&" not in content:
+        return False
+    allowed = message.get("allowed_mentions")
+    if allowed is None:
+        return True
+    return "everyone" in allowed.get("parse", []) or "roles" in allowed.get("parse", []) or bool(allowed.get("roles"))
+
+
+async def test_hostile_learner_and_mentor_text_pings_no_one(server):
+    fake = server.fake
+    thread = fake.add_thread(server.practice, "role-play", owner_id=server.learner)
+    hostile = HOSTILE.format(role=server.mentor_role)
+    async with server.bot() as bot:
+        await (await fake.invoke_slash(server.guild, server.practice, server.admin, "setup mentor-role",
+                                       options={"role": server.mentor_role})).response()
+        svc = bot.services.roleplay
+        sid = svc.start(learner_id=str(server.learner), learner_name=hostile, scenario_id="faulty-kettle",
+                        guild_id=str(server.guild), channel_id=str(thread), seed=1).session_id
+        svc.reply(sid, hostile, learner_id=str(server.learner))
+        svc.end(sid, learner_id=str(server.learner))
+        mark = len(fake.requests)
+        queue = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review queue")
+        assert "@everyone" in (await queue.response())["data"]["embeds"][0]["description"]
+        shown = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review show",
+                                        options={"session": sid})
+        page = fake.file_bytes((await shown.response())["files"][0]["id"]).decode()
+        assert hostile in page  # the mentor reads exactly what was written
+        feedback = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review feedback",
+                                           options={"session": sid})
+        modal = await feedback.response()
+        field = modal["data"]["components"][0]["components"][0]["custom_id"]
+        sent = await fake.submit_modal(modal["data"]["custom_id"], {field: hostile}, server.mentor,
+                                       server.practice, server.guild)
+        await sent.response()
+        told = await fake.wait_for_message(thread, lambda m: "left feedback" in (m.get("content") or ""))
+        assert "@everyone" in told["content"]
+        exported = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review export",
+                                           options={"session": sid, "format": "html"})
+        html_page = fake.file_bytes((await exported.response())["files"][0]["id"]).decode()
+        assert "<script>" not in html_page and html_page.count("</html>") == 1
+        risky = [r for r in fake.requests[mark:] if _could_ping(r[2])]
+        assert risky == []
+        assert any("@everyone" in json.dumps(r[2]) for r in fake.requests[mark:])  # the text did go out
