@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKey
@@ -23,6 +23,7 @@ from bot.storage.models import CohortAnswer, CohortQuiz, CohortSchedule, GuildSe
 
 # Tables that hold nothing about a person: server settings and the cohort quiz timetable.
 NOT_PERSONAL = {"guild_settings", "cohort_schedule", "cohort_quiz"}
+CARD = "mp-identify-behaviour-type"
 HOSTILE = "@everyone <@&42> **bold** <script>alert('x')</script> & </html>"
 
 
@@ -56,10 +57,10 @@ def make_learner(db: Database, svc: RolePlayService, clock: ManualClock, *, lear
                           now=clock.now)
         scheduler = make_scheduler()
         for correct in (True, False):
-            record_answer(s, learner_id=learner_id, card_id="mp-identify-behaviour-type", correct=correct, answer_ms=4000,
+            record_answer(s, learner_id=learner_id, card_id=CARD, correct=correct, answer_ms=4000,
                           now=clock.now, scheduler=scheduler)
         ensure_daily(s, learner_id=learner_id, now=clock.now)
-        s.add(CohortAnswer(quiz_id=quiz_id, learner_id=learner_id, learner_name=learner_id, card_id="mp-identify-behaviour-type",
+        s.add(CohortAnswer(quiz_id=quiz_id, learner_id=learner_id, learner_name=learner_id, card_id=CARD,
                            choice="30 days", correct=True, answered_at=clock.now))
         set_daily_dm(s, guild_id=guild, learner_id=learner_id, enabled=False)
     active = svc.start(learner_id=learner_id, scenario_id="faulty-kettle", guild_id=guild,
@@ -75,7 +76,7 @@ def populate(db: Database, catalogue: Any, clock: ManualClock, *, keep_signed_of
                                   created_at=clock.now)
         s.add(schedule)
         s.flush()
-        quiz = CohortQuiz(schedule_id=schedule.id, guild_id="G1", channel_id="C1", card_ids=["mp-identify-behaviour-type"],
+        quiz = CohortQuiz(schedule_id=schedule.id, guild_id="G1", channel_id="C1", card_ids=[CARD],
                           scheduled_for=clock.now)
         s.add(quiz)
         s.flush()

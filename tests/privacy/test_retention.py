@@ -78,7 +78,7 @@ def test_no_policy_purges_nothing_and_bad_days_are_refused(sqlite_database, cata
 
 def test_a_session_is_kept_until_its_days_are_up(sqlite_database, catalogue):
     clock = ManualClock()
-    zed, _ = populate(sqlite_database, catalogue, clock, keep_signed_off=False)
+    populate(sqlite_database, catalogue, clock, keep_signed_off=False)
     with sqlite_database.session() as s:
         set_retention(s, guild_id="G1", days=7, keep_signed_off=False)
         assert purge_expired(s, now=clock.now + timedelta(days=7)).sessions_by_guild == {}
