@@ -144,6 +144,27 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy_export(args: argparse.Namespace) -> int:
+    from bot.clock import utcnow
+    from bot.privacy.erasure import plan_erasure
+    from bot.privacy.export import export_learner
+
+    learner_id = args.learner if args.learner.startswith("local:") or args.learner.isdigit() \
+        else f"local:{args.learner}"
+    with _database().session() as s:
+        if plan_erasure(s, learner_id=learner_id).nothing_stored:
+            print(f"Nothing is stored about {learner_id}. Terminal learners are named as in "
+                  "`practice --learner NAME`; Discord learners by their user id.", file=sys.stderr)
+            return 1
+        parts = export_learner(s, learner_id=learner_id, now=utcnow(), limit=2**62)  # one file on disk
+    out = args.out or Path(parts[0].filename)
+    if out.is_dir():
+        out = out / parts[0].filename
+    out.write_bytes(parts[0].data)
+    print(out.resolve())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.set_defaults(func=cmd_default)
@@ -188,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = p.add_subparsers(title="database commands", required=True)
     c = dsub.add_parser("upgrade", help="apply migrations (also done on every start)")
     c.set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("privacy", help="a learner's data rights")
+    psub = p.add_subparsers(title="privacy commands", required=True)
+    c = psub.add_parser("export", help="write a ZIP of everything stored about a learner; prints its path")
+    c.add_argument("learner", help="a terminal learner's NAME (as in practice --learner), or a Discord user id")
+    c.add_argument("--out", type=Path, help="file or folder to write to (default: this folder)")
+    c.set_defaults(func=cmd_privacy_export)
 
     p = sub.add_parser("forget", help="delete everything stored about one learner")
     p.add_argument("learner_id", help="e.g. a Discord user id, or local:NAME")

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     reflection_reminder_minutes: int = Field(default=24 * 60, ge=1)
     desired_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
     cohort_grace_minutes: int = Field(default=30, ge=0)
+    export_part_bytes: int = Field(default=8 * 1024 * 1024, ge=2048)
     log_level: str = "INFO"
 
     @property

@@ -71,3 +71,36 @@ ALREADY_ACTIVE = (
 NOT_YOUR_SESSION = "Only the learner who started this role-play can take part in it."
 NO_SUCH_SESSION = "There is no session {session_id}."
 SERIOUS_FAILURE = "Serious failure"
+
+# --- Data rights (/privacy, /setup retention, the access log) ----------------------------------
+
+ACCESS_ACTIONS = {"open": "opened", "export": "exported", "signoff": "signed off", "feedback": "gave feedback on",
+                  "watch": "watched"}
+LAST_REVIEWED = "Last reviewed by {name} ({action}, {when})."
+NEVER_REVIEWED = "No mentor has opened this session before."
+EXPORT_STARTED = "📦 Your data is on its way to your direct messages ({parts} file(s))."
+EXPORT_DM_HEADER = ("📦 Everything Composure stores about you: part {index} of {total}. Open `README.txt` "
+                    "inside for what each file holds.")
+EXPORT_DM_CLOSED = ("⚠️ I could not send you a direct message. Allow direct messages from server members "
+                    "(Privacy settings for this server) and run `/privacy export` again. Nothing was lost.")
+NOTHING_STORED = "Composure stores nothing about you."
+DELETE_CONFIRM = ("**This deletes, for good:**\n{gone}\n{kept}\nPress the button within 5 minutes to go ahead; "
+                  "otherwise nothing changes.")
+DELETE_NOTHING_KEPT = "Nothing will be kept."
+DELETE_KEPT_HEADER = ("**Kept as portfolio evidence** (signed off by a mentor; this server's retention policy "
+                      "keeps signed-off work, so your training provider can show it to an assessor):")
+DELETE_KEPT_LINE = "- session {session_id} ({scenario_id}), signed off {when}"
+DELETE_DONE = "🗑️ Done. Deleted: {gone}."
+DELETE_DONE_KEPT = "Kept as portfolio evidence: session(s) {ids}. Ask your training provider if you object."
+DELETE_CANCELLED = "Nothing was deleted."
+DELETE_ACTIVE = "You have a role-play in progress (session {session_id}). End it with `/roleplay end` first."
+DELETE_BUTTON = "Delete my data"
+CANCEL_BUTTON = "Cancel"
+NOT_YOUR_BUTTON = "This button is for the person who asked to delete their data."
+DATA_LABELS = {"sessions": "role-play session(s)", "turns": "transcript line(s)", "reflections": "reflective log(s)",
+               "mentor_feedback": "mentor feedback note(s)", "learner_card": "quiz card state(s)",
+               "card_review": "quiz answer(s)", "cohort_answer": "cohort quiz answer(s)",
+               "learner_settings": "personal setting(s)"}
+RETENTION_SET = "Finished role-plays are deleted {days} days after they end; signed-off evidence is {kept}."
+RETENTION_OFF = "Finished role-plays are kept until a learner deletes them; signed-off evidence is {kept} on deletion."
+RETENTION_KEPT = {True: "kept", False: "deleted too"}

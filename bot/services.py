@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.content.catalogue import Catalogue
 from bot.guild import guild_settings
 from bot.jobs import JobRunner
+from bot.privacy import retention
 from bot.quiz.cards import Deck
 from bot.quiz.wiring import wire as wire_quizzes
 from bot.roleplay.service import RolePlayService
@@ -48,6 +49,9 @@ def build_services(settings: Settings, *, clock: Clock = utcnow, db: Database | 
     hooks = [lambda s, row: _after_session(services, s, row)]
     services.roleplay = RolePlayService(db, catalogue, clock, on_finish=hooks)
     wire_quizzes(services)
+    runner.register(retention.PURGE_KIND, retention.on_purge)
+    with db.session() as session:
+        retention.ensure_purge_job(session, now=clock())
     return services
 
 

@@ -100,6 +100,22 @@ class MentorFeedback(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class AccessLogEntry(SQLModel, table=True):
+    """Someone other than the learner opened, exported or signed off a session: who, what, when."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_session", "session_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int  # no foreign key: the entry is deleted with the session, explicitly
+    learner_id: str = Field(max_length=64, index=True)
+    guild_id: str | None = Field(default=None, max_length=32)
+    actor_id: str = Field(max_length=64)
+    actor_name: str = Field(default="", max_length=100)
+    action: str = Field(max_length=16)  # open | export | signoff | feedback | watch
+    at: datetime = _when()
+
+
 # --- Settings ---------------------------------------------------------------------------
 
 
@@ -114,6 +130,8 @@ class GuildSettings(SQLModel, table=True):
     timezone: str = Field(default="Europe/London", max_length=64)
     reply_seconds: int | None = None
     reminder_minutes: int | None = None
+    retention_days: int | None = None  # finished sessions older than this are purged; None keeps them
+    keep_signed_off: bool = False  # portfolio evidence survives retention and a learner's erasure request
 
 
 class LearnerSettings(SQLModel, table=True):

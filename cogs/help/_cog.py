@@ -13,6 +13,7 @@ SECTIONS = {
         ("/roleplay scenarios", "the customers you can practise with"),
         ("/quiz", "revise the models and common mistakes; cards come back when you need them"),
         ("/quiz-reminders", "turn the daily message about due cards on or off"),
+        ("/privacy export · delete", "a copy of everything stored about you, by DM; or delete it (asks first)"),
     ],
     "Mentors": [
         ("/review queue", "finished role-plays waiting for you"),
@@ -22,6 +23,7 @@ SECTIONS = {
     "Server admins": [
         ("/setup mentor-role · cohort-channel · timezone", "who mentors, where cohorts meet, local time"),
         ("/setup reply-time · learner-time · reminder · show", "time limits (per learner for accessibility)"),
+        ("/setup retention", "how long finished role-plays are kept, and whether signed-off evidence is"),
     ],
 }
 

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import messages
 from bot.mentoring import (
     ReviewError,
     add_feedback,
@@ -19,9 +20,17 @@ from bot.mentoring import (
     review_queue,
     sign_off,
 )
+from bot.privacy.access import last_access, record_access
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs.roleplay._render import clip, relative, report_embed
+
+
+def _last_seen(entry) -> str:
+    if entry is None:
+        return messages.NEVER_REVIEWED
+    return messages.LAST_REVIEWED.format(name=entry.actor_name or entry.actor_id, when=relative(entry.at),
+                                         action=messages.ACCESS_ACTIONS.get(entry.action, entry.action))
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
@@ -62,6 +71,7 @@ class ReviewCog(commands.Cog):
     async def queue(self, interaction: discord.Interaction) -> None:
         with self.services.db.session() as s:
             items = review_queue(s, guild_id=str(interaction.guild_id))
+            seen = last_access(s, session_ids=[i.session_id for i in items])
         if not items:
             await interaction.response.send_message("Nothing is waiting for review. 🎉", ephemeral=True)
             return
@@ -69,16 +79,21 @@ class ReviewCog(commands.Cog):
             f"`#{i.session_id}` **{i.learner_name or i.learner_id}** · {i.scenario_id} · {i.outcome} · "
             f"log {'✅' if i.has_reflection else '❌'} · feedback {i.feedback_count}"
             + (f" · {relative(i.ended_at)}" if i.ended_at else "")
+            + (f" · last: {seen[i.session_id].actor_name}" if i.session_id in seen else "")
             for i in items
         ]
         embed = discord.Embed(title="Awaiting review", description=clip("\n".join(lines), 4000),
                               colour=discord.Colour.blurple())
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    async def _record(self, interaction: discord.Interaction, session_id: int):
+    async def _record(self, interaction: discord.Interaction, session_id: int, action: str):
+        """Load a session of this server and write who opened it (and how) to the access log."""
         try:
             with self.services.db.session() as s:
-                return load_record(s, session_id=session_id, guild_id=str(interaction.guild_id))
+                record = load_record(s, session_id=session_id, guild_id=str(interaction.guild_id))
+                record_access(s, row=record.row, actor_id=str(interaction.user.id), action=action,
+                              actor_name=interaction.user.display_name, now=self.services.clock())
+                return record
         except ReviewError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return None
@@ -86,7 +101,9 @@ class ReviewCog(commands.Cog):
     @review.command(name="show", description="A session's transcript, marks and reflective log")
     @app_commands.describe(session="Session number (from /review queue)")
     async def show(self, interaction: discord.Interaction, session: int) -> None:
-        record = await self._record(interaction, session)
+        with self.services.db.session() as s:
+            previous = last_access(s, session_ids=[session]).get(session)
+        record = await self._record(interaction, session, "open")
         if record is None:
             return
         if record.row.status != "ended":
@@ -95,12 +112,13 @@ class ReviewCog(commands.Cog):
             return
         page = export_markdown(record)
         file = discord.File(io.BytesIO(page.encode()), filename=f"session-{session}.md")
-        await interaction.response.send_message(embed=report_embed(record.row.report), file=file, ephemeral=True)
+        await interaction.response.send_message(_last_seen(previous), embed=report_embed(record.row.report),
+                                                file=file, ephemeral=True)
 
     @review.command(name="feedback", description="Write feedback for a learner on a session")
     @app_commands.describe(session="Session number")
     async def feedback(self, interaction: discord.Interaction, session: int) -> None:
-        if await self._record(interaction, session) is not None:
+        if await self._record(interaction, session, "feedback") is not None:
             await interaction.response.send_modal(FeedbackModal(self, session))
 
     @review.command(name="signoff", description="Accept a session as portfolio evidence")
@@ -108,8 +126,10 @@ class ReviewCog(commands.Cog):
     async def signoff(self, interaction: discord.Interaction, session: int, waive_reflection: bool = False) -> None:
         try:
             with self.services.db.session() as s:
-                sign_off(s, session_id=session, mentor_id=str(interaction.user.id), now=self.services.clock(),
-                         guild_id=str(interaction.guild_id), waive_reflection=waive_reflection)
+                row = sign_off(s, session_id=session, mentor_id=str(interaction.user.id), now=self.services.clock(),
+                               guild_id=str(interaction.guild_id), waive_reflection=waive_reflection)
+                record_access(s, row=row, actor_id=str(interaction.user.id), action="signoff",
+                              actor_name=interaction.user.display_name, now=self.services.clock())
         except ReviewError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
@@ -121,7 +141,7 @@ class ReviewCog(commands.Cog):
     @app_commands.describe(session="Session number", format="Markdown or HTML")
     async def export(self, interaction: discord.Interaction, session: int,
                      format: Literal["markdown", "html"] = "markdown") -> None:
-        record = await self._record(interaction, session)
+        record = await self._record(interaction, session, "export")
         if record is None:
             return
         body, ext = (export_html(record), "html") if format == "html" else (export_markdown(record), "md")
@@ -131,7 +151,7 @@ class ReviewCog(commands.Cog):
     @review.command(name="watch", description="Join a role-play's private thread to observe quietly")
     @app_commands.describe(session="Session number")
     async def watch(self, interaction: discord.Interaction, session: int) -> None:
-        record = await self._record(interaction, session)
+        record = await self._record(interaction, session, "watch")
         if record is None:
             return
         thread = await self._thread(record.row.channel_id)

@@ -8,7 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import messages
 from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
+from bot.privacy.retention import set_retention
 from cogs._checks import require_admin
 
 _ZONES = sorted(available_timezones())
@@ -90,6 +92,22 @@ class SetupCog(commands.Cog):
         await self._update(interaction, f"Reflective-log reminders come {minutes} minutes after a session.",
                            reminder_minutes=minutes)
 
+    @setup.command(name="retention", description="How long finished role-plays are kept, and signed-off evidence")
+    @app_commands.describe(days="Delete finished role-plays this many days after they end; 0 keeps them",
+                           keep_signed_off="Keep sessions a mentor signed off, even when a learner asks to delete")
+    @app_commands.rename(keep_signed_off="keep-signed-off")
+    async def retention(self, interaction: discord.Interaction, days: int, keep_signed_off: bool) -> None:
+        try:
+            with self.services.db.session() as s:
+                set_retention(s, guild_id=str(interaction.guild_id), days=days, keep_signed_off=keep_signed_off)
+        except SettingsError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        kept = messages.RETENTION_KEPT[keep_signed_off]
+        text = (messages.RETENTION_SET.format(days=days, kept=kept) if days
+                else messages.RETENTION_OFF.format(kept=kept))
+        await interaction.response.send_message(f"✅ {text}", ephemeral=True)
+
     @setup.command(name="show", description="Show this server's Composure settings")
     async def show(self, interaction: discord.Interaction) -> None:
         with self.services.db.session() as s:
@@ -102,4 +120,6 @@ class SetupCog(commands.Cog):
         embed.add_field(name="Reply time", value=f"{st.reply_seconds}s" if st.reply_seconds else "per scenario")
         minutes = st.reminder_minutes or self.services.settings.reflection_reminder_minutes
         embed.add_field(name="Reflection reminder", value=f"after {minutes} min")
+        embed.add_field(name="Retention", value=(f"{st.retention_days} days" if st.retention_days else "kept")
+                        + f", signed-off evidence {messages.RETENTION_KEPT[st.keep_signed_off]}")
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -1,0 +1,7 @@
+"""A learner's data rights in Discord: a copy of their data by DM, and deletion with a confirmation."""
+
+from cogs.privacy._cog import PrivacyCog
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(PrivacyCog(bot))
