@@ -22,6 +22,8 @@ COHERENCE_FLOORS = {
     "abusive-caller": 0.89, "accessibility-access": 1.00, "account-data-request": 0.89,
     "billing-overcharge-escalation": 0.90, "cancelled-event-passion": 0.95, "faulty-kettle": 0.95,
     "late-delivery-third-contact": 0.98,
+    # added with issue 15; items written without reading the scenarios' own examples
+    "quiet-customer": 0.76, "subject-access-request": 0.76,
 }
 
 
