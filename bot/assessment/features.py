@@ -105,7 +105,9 @@ def read(example: Example) -> Reading:
         *(1.0 if m in rules.marks else 0.0 for m in REPLY_MARKS),
         float(abusive), float("?" in example.customer), float("?" in example.reply),
         math.log1p(words) / 5, float(bool(offered)), float(within), float(beyond),
-        float(limit is not None and limit == Decimal(0)), float(limit is not None),
+        # the corpus writes "no money at all" as a limit of 0 and has no unknown limit, so a context
+        # without a limit is read the same way: an unseen "limit unknown" value skews every mark
+        float(limit is None or limit == Decimal(0)), 1.0,
         min(len(sentences(normalise(example.reply))), 8) / 8,
     )
     text = tidy(example.reply)
