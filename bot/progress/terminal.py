@@ -1,0 +1,38 @@
+"""`./composure progress`: the learner's progress printed, the chart written to a file on request."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import Settings
+from bot.progress.chart import mark_rates_png
+from bot.progress.learner import learner_progress, render_text
+
+
+def learner_id_for(name: str | None) -> str:
+    """A bare name is a terminal learner (local:NAME); an id with a colon or a Discord snowflake is kept."""
+    name = (name or getpass.getuser() or "learner").strip()
+    return name if ":" in name or name.isdigit() else f"local:{name}"
+
+
+def show_progress(settings: Settings, *, name: str | None, chart: Path | None) -> int:
+    from bot.services import build_services
+
+    services = build_services(settings)
+    now = services.clock()
+    with services.db.session() as s:
+        progress = learner_progress(s, learner_id=learner_id_for(name), catalogue=services.catalogue,
+                                    deck=services.deck, scheduler=services.extras["fsrs"], now=now,
+                                    tz=datetime.now().astimezone().tzinfo)
+    print(render_text(progress))
+    if chart is not None:
+        try:
+            chart.write_bytes(mark_rates_png(progress.sessions))
+        except OSError as exc:
+            print(f"error: could not write the chart to {chart}: {exc.strerror}", file=sys.stderr)
+            return 1
+        print(f"\nChart written to {chart}")
+    return 0

@@ -1,0 +1,41 @@
+"""/progress through the real discord.py client over the fake Discord."""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+from tests.progress.cohort_fixture import SESSIONS, add_session
+
+EPHEMERAL = 64
+
+
+def _plant_for(db_url: str, who: str, learner: str = "lee") -> None:
+    db = Database(db_url)
+    with db.session() as s:
+        for day, scenario, replies, marks, signed, log in SESSIONS[learner]:
+            add_session(s, learner=learner, day=day, scenario=scenario, replies=replies, session_marks=marks,
+                        signed=signed, log=log, guild=None, who=who)
+    db.dispose()
+
+
+async def test_progress_is_ephemeral_with_the_chart_and_the_suggestion(server):
+    fake = server.fake
+    _plant_for(server.db_url, str(server.learner))
+    async with server.bot():
+        asked = await fake.invoke_slash(server.guild, server.practice, server.learner, "progress")
+        deferred = await asked.response()
+        assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
+        body = await asked.followup()
+        embed = body["embeds"][0]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert "Role-plays finished: **3**" in embed["description"]
+        assert "🎯 Next practice: late-delivery-third-contact" in fields
+        assert "Stayed within authority (missing in 3 of 3" in fields["🎯 Next practice: late-delivery-third-contact"]
+        assert "Dismissive: 33% → 0%" in fields["📈 Share of replies per mark (first → latest)"]
+        assert body["attachments"][0]["filename"] == "progress.png"
+        assert fake.file_bytes(body["attachments"][0]["id"]).startswith(b"\x89PNG")
+        assert embed["image"]["url"].endswith("progress.png")
+
+        other = await fake.invoke_slash(server.guild, server.practice, server.other_learner, "progress")
+        await other.response()
+        theirs = await other.followup()
+        assert "Role-plays finished: **0**" in theirs["embeds"][0]["description"] and not theirs["attachments"]
