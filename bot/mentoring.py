@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot import messages
+from bot.progress.gibbs import read_reflection
 from bot.reflection import FIELDS, reflection_for
 from bot.storage.models import MentorFeedback, PracticeSession, Reflection, Turn
 
@@ -144,7 +145,9 @@ def export_markdown(record: SessionRecord) -> str:
 def _reflection_md(reflection: Reflection | None, waived: bool) -> list[str]:
     if reflection is None:
         return ["Waived by the mentor." if waived else "Not written yet."]
-    return [f"**{f.label}**  \n{getattr(reflection, f.key)}\n" for f in FIELDS]
+    feedback = [f"- {line}" for line in read_reflection(reflection).lines()]
+    return [f"**{f.label}**  \n{getattr(reflection, f.key)}\n" for f in FIELDS] + [
+        "**Feedback on the log** (rules over the learner's words, not a score)", "", *feedback]
 
 
 def export_html(record: SessionRecord) -> str:
