@@ -35,8 +35,9 @@ class Weakness:
     def share(self) -> float:
         return self.count / self.out_of if self.out_of else 0.0
 
-    def describe(self) -> str:
-        key = "weak_penalised" if self.penalised else "weak_credited"
+    def describe(self, wording: tuple[str, str] = ("weak_penalised", "weak_credited")) -> str:
+        """One line with the counts; `wording` names the (penalised, credited) lines in wording.yaml."""
+        key = wording[0] if self.penalised else wording[1]
         return WORDING[key].format(label=MARK_LABELS[self.mark], count=self.count, out_of=self.out_of)
 
 

@@ -39,3 +39,42 @@ async def test_progress_is_ephemeral_with_the_chart_and_the_suggestion(server):
         await other.response()
         theirs = await other.followup()
         assert "Role-plays finished: **0**" in theirs["embeds"][0]["description"] and not theirs["attachments"]
+
+
+async def test_cohort_report_for_mentors_only(server):
+    from datetime import timedelta
+
+    from tests.progress.cohort_fixture import DAY0
+
+    fake = server.fake
+    for learner in SESSIONS:
+        db = Database(server.db_url)
+        with db.session() as s:
+            for day, scenario, replies, marks, signed, log in SESSIONS[learner]:
+                add_session(s, learner=learner, day=day, scenario=scenario, replies=replies, session_marks=marks,
+                            signed=signed, log=log, guild=str(server.guild))
+        db.dispose()
+    server.clock.now = DAY0 + timedelta(days=7)
+    async with server.bot():
+        refused = await fake.invoke_slash(server.guild, server.practice, server.learner, "cohort report")
+        assert "Only mentors" in (await refused.response())["data"]["content"]
+        setup = await fake.invoke_slash(server.guild, server.practice, server.admin, "setup mentor-role",
+                                        options={"role": server.mentor_role})
+        await setup.response()
+        bad = await fake.invoke_slash(server.guild, server.practice, server.mentor, "cohort report",
+                                      options={"days": 0})
+        assert "1 to 366 days" in (await bad.response())["data"]["content"]
+        asked = await fake.invoke_slash(server.guild, server.practice, server.mentor, "cohort report",
+                                        options={"days": 14})
+        deferred = await asked.response()
+        assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
+        body = await asked.followup()
+        embed = body["embeds"][0]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert "3 learner(s), 6 finished role-play(s)" in embed["description"]
+        assert fields["Five weakest marking points"].startswith(
+            "Followed a recognised model: missing in 6 of 6 sessions that called for it")
+        assert "Kim: 1 unsigned, 1 without a reflective log" in fields["Unsigned sessions or missing logs"]
+        assert "0 of 3 learners answered quiz cards" in fields["Quiz participation"]
+        assert body["attachments"][0]["filename"] == "cohort-heatmap.png"
+        assert fake.file_bytes(body["attachments"][0]["id"]).startswith(b"\x89PNG")

@@ -33,7 +33,8 @@ SESSIONS: dict[str, list[tuple[int, str, list, list[str], bool, bool]]] = {
 }
 
 QUOTES = {"dismissive": "Calm down, it's only a kettle.", "defensive": "It's not my fault, Dana.",
-          "unprofessional": "Whatever, mate 😒", "empathy": "That sounds really stressful, I'm sorry."}
+          "unprofessional": "Whatever, mate 😒", "empathy": "That sounds really stressful, I'm sorry.",
+          "open_question": "What happened when you took it back?"}
 
 
 def learner_id(name: str) -> str:
