@@ -115,6 +115,12 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return show_progress(get_settings(), name=args.name, chart=args.chart)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.progress.terminal import export
+
+    return export(_database(), session_id=args.session, learner=args.learner, out=args.out)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.token is None:
@@ -195,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the learner (default: your login name); local:NAME or a Discord id work too")
     p.add_argument("--chart", type=Path, help="also write the chart of mark rates per session to this PNG file")
     p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("export", help="portfolio evidence: a session as PDF, or a learner's signed-off sessions as ZIP")
+    p.add_argument("session", nargs="?", type=int, help="the session number")
+    p.add_argument("--learner", help="instead: every signed-off session of this learner (NAME, local:NAME or an id)")
+    p.add_argument("--out", type=Path, help="the file to write (default: a name in the current folder)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("db", help="database maintenance")
     dsub = p.add_subparsers(title="database commands", required=True)

@@ -102,7 +102,7 @@ def sign_off(session: Session, *, session_id: int, mentor_id: str, now: datetime
     return row
 
 
-def _transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
+def transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
     persona = record.row.report.get("persona", "Customer")
     learner = record.row.learner_name or "Learner"
     lines = []
@@ -127,7 +127,7 @@ def export_markdown(record: SessionRecord) -> str:
            f"- Outcome: {report.get('outcome_text', row.outcome)}",
            f"- Signed off: {row.signed_off_at:%Y-%m-%d} by {row.signed_off_by}" if row.signed_off_at
            else "- Signed off: not yet", "", "## Transcript", ""]
-    for who, text, marks in _transcript_lines(record):
+    for who, text, marks in transcript_lines(record):
         tag = f"  _({', '.join(marks)})_" if marks else ""
         out.append(f"**{who}:** {text}{tag}  ")
     out += ["", "## Assessment", ""]

@@ -93,7 +93,8 @@ def read_log(answers: dict[str, str]) -> LogFeedback:
     every = "\n".join(answers.get(f.key, "") for f in FIELDS)
     stages = []
     for stage in rules["stages"]:
-        words = _first_match(stage["patterns"], every)
+        words = _first_match(stage["patterns"], answers.get(stage.get("field", ""), "")) or \
+            _first_match(stage["patterns"], every)  # the stage's own field first, for the quoted words
         long_enough = len(every.split()) >= stage.get("min_words", 0)
         stages.append(StageReading(stage["id"], stage["label"], bool(words) and long_enough, words, stage["hint"]))
     linked = linked_marking_points(every)

@@ -36,3 +36,36 @@ def show_progress(settings: Settings, *, name: str | None, chart: Path | None) -
             return 1
         print(f"\nChart written to {chart}")
     return 0
+
+
+def export(db, *, session_id: int | None, learner: str | None, out: Path | None) -> int:
+    """`./composure export`: one session's PDF, or with --learner a ZIP of the signed-off sessions."""
+    from bot.mentoring import ReviewError, load_record
+    from bot.progress.portfolio import learner_zip, pdf_name, signed_off_records
+    from bot.progress.portfolio_pdf import session_pdf
+
+    if (session_id is None) == (learner is None):
+        print("error: give a session number, or --learner NAME (not both)", file=sys.stderr)
+        return 2
+    try:
+        with db.session() as s:
+            if learner is not None:
+                learner_id = learner_id_for(learner)
+                records = signed_off_records(s, learner_id=learner_id)
+            else:
+                records = [load_record(s, session_id=session_id)]
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if learner is not None:
+        body = learner_zip(records)
+        target = out or Path(f"composure-portfolio-{learner_id.replace(':', '-')}.zip")
+    else:
+        body, target = session_pdf(records[0]), out or Path(pdf_name(records[0]))
+    try:
+        target.write_bytes(body)
+    except OSError as exc:
+        print(f"error: could not write {target}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {target} ({len(records)} session(s))")
+    return 0

@@ -8,12 +8,12 @@ from tests.progress.cohort_fixture import SESSIONS, add_session
 EPHEMERAL = 64
 
 
-def _plant_for(db_url: str, who: str, learner: str = "lee") -> None:
+def _plant_for(db_url: str, who: str | None, learner: str = "lee", guild: str | None = None) -> None:
     db = Database(db_url)
     with db.session() as s:
         for day, scenario, replies, marks, signed, log in SESSIONS[learner]:
             add_session(s, learner=learner, day=day, scenario=scenario, replies=replies, session_marks=marks,
-                        signed=signed, log=log, guild=None, who=who)
+                        signed=signed, log=log, guild=guild, who=who)
     db.dispose()
 
 
@@ -48,12 +48,7 @@ async def test_cohort_report_for_mentors_only(server):
 
     fake = server.fake
     for learner in SESSIONS:
-        db = Database(server.db_url)
-        with db.session() as s:
-            for day, scenario, replies, marks, signed, log in SESSIONS[learner]:
-                add_session(s, learner=learner, day=day, scenario=scenario, replies=replies, session_marks=marks,
-                            signed=signed, log=log, guild=str(server.guild))
-        db.dispose()
+        _plant_for(server.db_url, None, learner, guild=str(server.guild))
     server.clock.now = DAY0 + timedelta(days=7)
     async with server.bot():
         refused = await fake.invoke_slash(server.guild, server.practice, server.learner, "cohort report")
@@ -78,3 +73,42 @@ async def test_cohort_report_for_mentors_only(server):
         assert "0 of 3 learners answered quiz cards" in fields["Quiz participation"]
         assert body["attachments"][0]["filename"] == "cohort-heatmap.png"
         assert fake.file_bytes(body["attachments"][0]["id"]).startswith(b"\x89PNG")
+
+
+async def test_review_export_pdf_and_a_learners_portfolio_zip(server):
+    import io
+    import zipfile
+
+    from bot.mentoring import sign_off
+    from tests.progress.cohort_fixture import DAY0
+
+    fake = server.fake
+    _plant_for(server.db_url, str(server.learner), "lee", guild=str(server.guild))  # sessions 1 and 2 signed
+    async with server.bot() as bot:
+        with bot.services.db.session() as s:
+            sign_off(s, session_id=3, mentor_id=str(server.mentor), now=DAY0, waive_reflection=True)
+        setup = await fake.invoke_slash(server.guild, server.practice, server.admin, "setup mentor-role",
+                                        options={"role": server.mentor_role})
+        await setup.response()
+        export = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review export",
+                                         options={"session": 2})
+        assert (await export.response())["data"]["flags"] == EPHEMERAL
+        sent = await export.followup()
+        assert sent["attachments"][0]["filename"] == "composure-session-2-faulty-kettle.pdf"
+        assert fake.file_bytes(sent["attachments"][0]["id"]).startswith(b"%PDF")
+
+        whole = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review portfolio",
+                                        options={"learner": server.learner})
+        await whole.response()
+        body = await whole.followup()
+        assert body["content"].startswith("3 signed-off session(s) of lee")
+        archive = zipfile.ZipFile(io.BytesIO(fake.file_bytes(body["attachments"][0]["id"])))
+        assert archive.namelist() == ["composure-session-1-faulty-kettle.pdf", "composure-session-2-faulty-kettle.pdf",
+                                      "composure-session-3-late-delivery-third-contact.pdf"]
+
+        nothing = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review portfolio",
+                                          options={"learner": server.other_learner})
+        assert "sam has no signed-off sessions" in (await nothing.response())["data"]["content"]
+        refused = await fake.invoke_slash(server.guild, server.practice, server.learner, "review portfolio",
+                                          options={"learner": server.learner})
+        assert "Only mentors" in (await refused.response())["data"]["content"]
