@@ -109,6 +109,18 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     return quiz(_database(), get_settings(), *_learner(args))
 
 
+def cmd_progress(args: argparse.Namespace) -> int:
+    from bot.progress.terminal import show_progress
+
+    return show_progress(get_settings(), name=args.name, chart=args.chart)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.progress.terminal import export
+
+    return export(_database(), session_id=args.session, learner=args.learner, out=args.out)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.token is None:
@@ -204,6 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("quiz", help="revise with spaced-repetition cards in the terminal")
     p.add_argument("--learner", help="your name (default: your login name)")
     p.set_defaults(func=cmd_quiz)
+
+    p = sub.add_parser("progress", help="your mark trends, quiz retention, streak and the next suggested practice")
+    p.add_argument("name", nargs="?",
+                   help="the learner (default: your login name); local:NAME or a Discord id work too")
+    p.add_argument("--chart", type=Path, help="also write the chart of mark rates per session to this PNG file")
+    p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("export", help="portfolio evidence: a session as PDF, or a learner's signed-off sessions as ZIP")
+    p.add_argument("session", nargs="?", type=int, help="the session number")
+    p.add_argument("--learner", help="instead: every signed-off session of this learner (NAME, local:NAME or an id)")
+    p.add_argument("--out", type=Path, help="the file to write (default: a name in the current folder)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("db", help="database maintenance")
     dsub = p.add_subparsers(title="database commands", required=True)

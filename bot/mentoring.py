@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot import messages
+from bot.progress.gibbs import read_reflection
 from bot.reflection import FIELDS, reflection_for
 from bot.storage.models import MentorFeedback, PracticeSession, Reflection, Turn
 
@@ -101,7 +102,7 @@ def sign_off(session: Session, *, session_id: int, mentor_id: str, now: datetime
     return row
 
 
-def _transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
+def transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
     persona = record.row.report.get("persona", "Customer")
     learner = record.row.learner_name or "Learner"
     lines = []
@@ -126,7 +127,7 @@ def export_markdown(record: SessionRecord) -> str:
            f"- Outcome: {report.get('outcome_text', row.outcome)}",
            f"- Signed off: {row.signed_off_at:%Y-%m-%d} by {row.signed_off_by}" if row.signed_off_at
            else "- Signed off: not yet", "", "## Transcript", ""]
-    for who, text, marks in _transcript_lines(record):
+    for who, text, marks in transcript_lines(record):
         tag = f"  _({', '.join(marks)})_" if marks else ""
         out.append(f"**{who}:** {text}{tag}  ")
     out += ["", "## Assessment", ""]
@@ -144,7 +145,9 @@ def export_markdown(record: SessionRecord) -> str:
 def _reflection_md(reflection: Reflection | None, waived: bool) -> list[str]:
     if reflection is None:
         return ["Waived by the mentor." if waived else "Not written yet."]
-    return [f"**{f.label}**  \n{getattr(reflection, f.key)}\n" for f in FIELDS]
+    feedback = [f"- {line}" for line in read_reflection(reflection).lines()]
+    return [f"**{f.label}**  \n{getattr(reflection, f.key)}\n" for f in FIELDS] + [
+        "**Feedback on the log** (rules over the learner's words, not a score)", "", *feedback]
 
 
 def export_html(record: SessionRecord) -> str:

@@ -51,6 +51,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The portfolio PDF test renders pages with poppler (pdftoppm, pdftotext); emoji in PDFs need Symbola.
+if ! command -v pdftoppm >/dev/null 2>&1 || [ ! -e /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing poppler-utils and fonts-symbola with apt-get..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq poppler-utils fonts-symbola >/dev/null
+  elif [ "${CI:-}" = "true" ]; then
+    say "poppler-utils (pdftoppm) is missing; CI needs it."
+    exit 1
+  else
+    say "no pdftoppm here (and not root to install it): the PDF rendering test will be skipped."
+  fi
+fi
+
 if [ -n "${COMPOSURE_TEST_PG_URL:-}" ]; then
   say "using the PostgreSQL server in COMPOSURE_TEST_PG_URL"
 elif ! start_pg; then

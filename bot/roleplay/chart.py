@@ -29,6 +29,15 @@ def mood_curve_png(report: dict[str, Any]) -> bytes:
         ax.set_xlabel("customer's lines")
         ax.set_ylabel("mood")
         ax.set_title(f"{report.get('persona', 'Customer')}: {report.get('outcome_text', '')}", fontsize=9)
+    except BaseException:
+        plt.close(fig)
+        raise
+    return figure_png(fig)
+
+
+def figure_png(fig: plt.Figure) -> bytes:
+    """Lay out, save as PNG bytes and close a figure (pyplot keeps every open figure alive)."""
+    try:
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")

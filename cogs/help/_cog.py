@@ -14,11 +14,14 @@ SECTIONS = {
         ("/quiz", "revise the models and common mistakes; cards come back when you need them"),
         ("/quiz-reminders", "turn the daily message about due cards on or off"),
         ("/privacy export · delete", "a copy of everything stored about you, by DM; or delete it (asks first)"),
+        ("/progress", "your marks over time, quiz retention, streak and what to practise next"),
     ],
     "Mentors": [
         ("/review queue", "finished role-plays waiting for you"),
         ("/review show · feedback · signoff · export · watch", "review, comment, accept as evidence, download"),
+        ("/review portfolio", "a learner's signed-off sessions as PDFs in a ZIP"),
         ("/cohort quiz schedule · list · cancel", "a recurring quiz in a cohort channel"),
+        ("/cohort report", "the cohort's marks, weakest points, quizzes and missing paperwork"),
     ],
     "Server admins": [
         ("/setup mentor-role · cohort-channel · timezone", "who mentors, where cohorts meet, local time"),

@@ -23,6 +23,7 @@ from bot.quiz.cohort import (
 from bot.quiz.daily import DueReminder
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
+from cogs.progress._cohort import send_cohort_report
 from cogs.quiz._views import cohort_question_view, show_next
 from cogs.roleplay._render import clip, relative
 
@@ -104,6 +105,11 @@ class QuizCog(commands.Cog):
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
         await interaction.response.send_message(f"✅ Schedule #{schedule} cancelled.", ephemeral=True)
+
+    @cohort.command(name="report", description="Mentors: marks per learner, weakest points, quizzes, paperwork")
+    @app_commands.describe(days="The period: the last N days (default 28)")
+    async def report(self, interaction: discord.Interaction, days: int = 28) -> None:
+        await send_cohort_report(interaction, days)
 
     # --- announcements from the scheduler ---------------------------------------------------
 

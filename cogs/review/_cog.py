@@ -23,6 +23,7 @@ from bot.mentoring import (
 from bot.privacy.access import last_access, record_access
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
+from cogs.review._portfolio import send_learner_zip, send_session_pdf
 from cogs.roleplay._render import clip, relative, report_embed
 
 
@@ -138,15 +139,23 @@ class ReviewCog(commands.Cog):
                                          "portfolio evidence.")
 
     @review.command(name="export", description="Download a session for a portfolio")
-    @app_commands.describe(session="Session number", format="Markdown or HTML")
+    @app_commands.describe(session="Session number", format="PDF (evidence mapped to the unit), Markdown or HTML")
     async def export(self, interaction: discord.Interaction, session: int,
-                     format: Literal["markdown", "html"] = "markdown") -> None:
+                     format: Literal["pdf", "markdown", "html"] = "pdf") -> None:
         record = await self._record(interaction, session, "export")
         if record is None:
+            return
+        if format == "pdf":
+            await send_session_pdf(interaction, record)
             return
         body, ext = (export_html(record), "html") if format == "html" else (export_markdown(record), "md")
         file = discord.File(io.BytesIO(body.encode()), filename=f"composure-session-{session}.{ext}")
         await interaction.response.send_message(f"Session {session} for the portfolio:", file=file, ephemeral=True)
+
+    @review.command(name="portfolio", description="A learner's signed-off sessions as a ZIP of PDFs")
+    @app_commands.describe(learner="The learner")
+    async def portfolio(self, interaction: discord.Interaction, learner: discord.Member) -> None:
+        await send_learner_zip(interaction, learner)
 
     @review.command(name="watch", description="Join a role-play's private thread to observe quietly")
     @app_commands.describe(session="Session number")

@@ -6,6 +6,7 @@ import re
 
 import discord
 
+from bot.progress.gibbs import read_log
 from bot.reflection import FIELDS, ReflectionError, save_reflection
 
 
@@ -33,9 +34,11 @@ class ReflectionModal(discord.ui.Modal):
         except ReflectionError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
+        feedback = discord.Embed(title="Feedback on your log", colour=discord.Colour.teal(),
+                                 description="\n".join(read_log(answers).lines())[:4000])
         await interaction.response.send_message(
             "Thank you: your reflective log is saved and your mentor can now review the session.",
-            ephemeral=True)
+            embed=feedback, ephemeral=True)
 
 
 class ReflectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"composure:reflect:(?P<sid>\d+)"):

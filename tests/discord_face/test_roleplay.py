@@ -88,7 +88,10 @@ async def test_full_roleplay_reflection_and_mentor_signoff(server):
                    "action_plan": "Practise the abusive caller next."}
         submitted = await fake.submit_modal(modal["data"]["custom_id"], answers, server.learner, thread,
                                             server.guild)
-        assert "saved" in (await submitted.response())["data"]["content"]
+        saved = (await submitted.response())["data"]
+        assert "saved" in saved["content"] and saved["flags"] == EPHEMERAL
+        log_feedback = saved["embeds"][0]["description"]  # Gibbs stages and thin spots, from the learner's words
+        assert "Gibbs stages covered: 4 of 6" in log_feedback and 'Thin: No concrete "next time"' in log_feedback
 
         # the mentor: refused until the role is configured, then queue, feedback, sign-off, export
         refused = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review queue")
@@ -119,6 +122,7 @@ async def test_full_roleplay_reflection_and_mentor_signoff(server):
         assert body["files"][0]["filename"] == f"composure-session-{row.id}.html"
         page = fake.file_bytes(body["files"][0]["id"]).decode()
         assert "Lovely paraphrase." in page and "Nervous, then calmer." in page
+        assert "Analysis: not found." in page  # the mentor sees the log's feedback beside it
 
 
 async def test_refusals(server):

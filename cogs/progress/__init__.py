@@ -1,0 +1,7 @@
+"""/progress: a learner's own trends, quiz retention, streak and next suggested practice."""
+
+from cogs.progress._cog import ProgressCog
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(ProgressCog(bot))

@@ -1,0 +1,44 @@
+"""/cohort report for mentors: the heat-map PNG and the report's sections as an ephemeral embed."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import timedelta
+
+import discord
+
+from bot.progress.chart import cohort_heatmap_png
+from bot.progress.cohort import cohort_report, heatmap_rows, report_sections
+from cogs._checks import require_mentor
+from cogs.roleplay._render import clip
+
+HEATMAP_NAME = "cohort-heatmap.png"
+MAX_DAYS = 366
+
+
+async def send_cohort_report(interaction: discord.Interaction, days: int) -> None:
+    """Answer /cohort report: mentors only, the last `days` days of this server."""
+    if not await require_mentor(interaction):
+        return
+    if not 1 <= days <= MAX_DAYS:
+        await interaction.response.send_message(f"⚠️ Choose a period of 1 to {MAX_DAYS} days.", ephemeral=True)
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    services = interaction.client.services  # type: ignore[attr-defined]
+    until = services.clock()
+    since = until - timedelta(days=days)
+    with services.db.session() as s:
+        report = cohort_report(s, guild_id=str(interaction.guild_id), since=since, until=until,
+                               catalogue=services.catalogue, deck=services.deck)
+    names, rates = heatmap_rows(report)
+    title = f"Share of replies per mark, {since:%d %b} – {until:%d %b %Y}"
+    png = await asyncio.to_thread(cohort_heatmap_png, names, report.marks, rates, title)
+    embed = discord.Embed(title=f"Cohort report: the last {days} days", colour=discord.Colour.dark_teal(),
+                          description=f"{len(report.learners)} learner(s), "
+                                      f"{sum(r.sessions for r in report.learners)} finished role-play(s).")
+    for name, lines in report_sections(report).items():
+        embed.add_field(name=name, value=clip("\n".join(lines), 1024), inline=False)
+    embed.set_image(url=f"attachment://{HEATMAP_NAME}")
+    await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), filename=HEATMAP_NAME),
+                                    ephemeral=True)

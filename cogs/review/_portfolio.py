@@ -1,0 +1,42 @@
+"""Portfolio exports for mentors: a session as PDF, a learner's signed-off sessions as a ZIP.
+
+Kept apart from the review cog: the PDFs are drawn off the event loop from records loaded first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import discord
+
+from bot.mentoring import ReviewError, SessionRecord
+from bot.privacy.access import record_access
+from bot.progress.portfolio import learner_zip, pdf_name, signed_off_records
+from bot.progress.portfolio_pdf import session_pdf
+
+
+async def send_session_pdf(interaction: discord.Interaction, record: SessionRecord) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    body = await asyncio.to_thread(session_pdf, record)
+    await interaction.followup.send(f"Session {record.row.id} for the portfolio:", ephemeral=True,
+                                    file=discord.File(io.BytesIO(body), filename=pdf_name(record)))
+
+
+async def send_learner_zip(interaction: discord.Interaction, learner: discord.abc.User) -> None:
+    services = interaction.client.services  # type: ignore[attr-defined]
+    try:
+        with services.db.session() as s:
+            records = signed_off_records(s, learner_id=str(learner.id), guild_id=str(interaction.guild_id))
+            for record in records:  # a portfolio export is an export of each session in it
+                record_access(s, row=record.row, actor_id=str(interaction.user.id), action="export",
+                              actor_name=interaction.user.display_name, now=services.clock())
+    except ReviewError:
+        await interaction.response.send_message(f"⚠️ {learner.display_name} has no signed-off sessions to export "
+                                                "yet.", ephemeral=True)
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    body = await asyncio.to_thread(learner_zip, records)
+    name = f"composure-portfolio-{learner.display_name}-{learner.id}.zip"
+    await interaction.followup.send(f"{len(records)} signed-off session(s) of {learner.display_name}, one PDF each:",
+                                    ephemeral=True, file=discord.File(io.BytesIO(body), filename=name))
