@@ -10,8 +10,10 @@ two short transactions whatever the length of the conversation.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -20,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -41,7 +44,9 @@ from bot.storage import progress
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession, Turn
 
+log = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 4000
+EXPIRE_BATCH = 20  # overdue sessions claimed per batch: the event loop gets a turn between batches
 # Unicode categories Cc (control characters) and Cs (lone surrogates), except newline and tab
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -130,6 +135,12 @@ class RolePlayService:
         self.on_finish = list(on_finish)
         self.live = LiveSessions()
         self.progress = progress.Progress(db.engine)
+        # one session's events run one at a time, whichever thread brings them (striped: bounded memory)
+        self._stripes = [threading.RLock() for _ in range(256)]
+
+    def in_order(self, session_id: int) -> threading.RLock:
+        """The lock that keeps one session's events in order across worker threads."""
+        return self._stripes[session_id % len(self._stripes)]
 
     # --- queries --------------------------------------------------------------------------
 
@@ -170,12 +181,65 @@ class RolePlayService:
 
     def expire_deadlines(self, now: datetime, *, in_guilds_only: bool = False) -> list[TurnResult]:
         """Let every overdue customer react to the silence; returns what each customer said."""
-        results = []
-        for session_id in self.overdue(now, in_guilds_only=in_guilds_only):
-            result = self.silence(session_id)
-            if result is not None:
-                results.append(result)
-        return results
+        results: list[TurnResult] = []
+        passed: set[int] = set()
+        while True:
+            found, claimed = self.expire_batch(now, in_guilds_only=in_guilds_only, passed=passed)
+            results.extend(found)
+            if claimed < EXPIRE_BATCH:
+                return results
+
+    def expire_batch(self, now: datetime, *, limit: int = EXPIRE_BATCH, in_guilds_only: bool = False,
+                     passed: set[int] | None = None) -> tuple[list[TurnResult], int]:
+        """Claim up to `limit` overdue sessions, one transaction each, and record their silences.
+
+        On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so processes sharing the
+        store take different sessions, and a process that dies mid-way leaves its session, rolled
+        back, to the others. `passed` collects sessions to leave for the next tick (busy or failed).
+        """
+        passed = set() if passed is None else passed
+        results: list[TurnResult] = []
+        claimed = 0
+        while claimed < limit:
+            session_id = None
+            try:
+                with self.db.engine.begin() as conn:
+                    session_id = progress.claim_overdue(conn, now=now, in_guilds_only=in_guilds_only,
+                                                        passed=passed)
+                    if session_id is None:
+                        break
+                    claimed += 1
+                    lock = self.in_order(session_id)
+                    if not lock.acquire(blocking=False):  # a reply is being handled: it comes first
+                        passed.add(session_id)
+                        continue
+                    try:
+                        result = self._expire(conn, session_id, now)
+                    finally:
+                        lock.release()
+                    if result is None:
+                        passed.add(session_id)
+                    else:
+                        results.append(result)
+            except Exception:
+                log.exception("the silence of session %s failed; it is kept for the next run", session_id)
+                if session_id is None:
+                    break
+                self.live.drop(session_id)
+                passed.add(session_id)
+        return results, claimed
+
+    def _expire(self, conn: Connection, session_id: int, now: datetime) -> TurnResult | None:
+        """The silence of a claimed session, inside the claiming transaction."""
+        live = self.live.get(session_id)
+        if live is None or live.reply_due_at is None or live.reply_due_at > now:
+            live = self._load(session_id)
+        due = live.reply_due_at
+        if live.status != "active" or live.pending or due is None or due > now:
+            return None
+        if not self._record(live, "silence", "", now, overdue=True, conn=conn):
+            return None
+        return self._react(live, now, conn=conn)
 
     def extend_deadline(self, session_id: int) -> datetime | None:
         """Give a fresh deadline (e.g. after the bot was offline and could not hear replies)."""
@@ -232,8 +296,8 @@ class RolePlayService:
     def reply(self, session_id: int, text: str, *, learner_id: str | None = None) -> TurnResult:
         """Record a learner reply, then mark it and let the customer answer."""
         cleaned = clean_reply(text)
-        now = self.clock()
-        with self.progress.connection() as raw:  # one pooled connection for both transactions
+        with self.in_order(session_id), self.progress.connection() as raw:  # one connection, two transactions
+            now = self.clock()
             live = self.live.get(session_id)
             if live is None or not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw):
                 live, pending = self._ready(session_id, learner_id)  # a reply stored before a crash is answered first
@@ -245,6 +309,10 @@ class RolePlayService:
 
     def silence(self, session_id: int, *, deadline: datetime | None = None) -> TurnResult | None:
         """Record a missed deadline; None when it is stale (the learner replied, or time remains)."""
+        with self.in_order(session_id):
+            return self._silence(session_id, deadline)
+
+    def _silence(self, session_id: int, deadline: datetime | None) -> TurnResult | None:
         now = self.clock()
         cached = self.live.get(session_id)
         for live in (cached, None) if cached is not None else (None,):
@@ -264,6 +332,10 @@ class RolePlayService:
 
     def end(self, session_id: int, *, learner_id: str | None = None) -> TurnResult:
         """The learner ends the role-play (an unanswered reply is answered first)."""
+        with self.in_order(session_id):
+            return self._end(session_id, learner_id)
+
+    def _end(self, session_id: int, learner_id: str | None) -> TurnResult:
         now = self.clock()
         live = self.live.get(session_id)
         if live is None or not self._record(live, "end", "", now, learner_id=learner_id):
@@ -276,10 +348,11 @@ class RolePlayService:
 
     def resume(self, session_id: int) -> TurnResult | None:
         """After a restart: answer a reply that was stored but never reacted to."""
-        live = self._load(session_id)
-        if live.status != "active" or not live.pending:
-            return None
-        return self._react(live, self.clock())
+        with self.in_order(session_id):
+            live = self._load(session_id)
+            if live.status != "active" or not live.pending:
+                return None
+            return self._react(live, self.clock())
 
     def close_abandoned(self, session_id: int) -> TurnResult:
         """End a session that cannot carry on (e.g. its thread is gone) as ended by the learner."""
@@ -324,12 +397,13 @@ class RolePlayService:
         return live, pending
 
     def _record(self, live: LiveSession, kind: str, text: str, now: datetime, *,
-                learner_id: str | None = None, overdue: bool = False, raw: Any = None) -> bool:
+                learner_id: str | None = None, overdue: bool = False, raw: Any = None,
+                conn: Connection | None = None) -> bool:
         """Commit the learner's event on its own; False (and the entry dropped) when the row moved on."""
         due = live.reply_due_at
         late = kind == "line" and due is not None and now > due
         position = live.turn_count
-        with self.progress.transaction(raw) as cursor:
+        with self.progress.transaction(raw, conn) as cursor:
             moved = self.progress.advance(cursor, session_id=live.id, count=position, due_at=due,
                                           new_due_at=None, learner_id=learner_id,
                                           overdue_at=now if overdue else None)
@@ -347,12 +421,15 @@ class RolePlayService:
         deadline = None if reaction.outcome else now + timedelta(seconds=reply_seconds)
         return CustomerLine(scenario.persona.name, reaction.line, reaction.mood, deadline)
 
-    def _react(self, live: LiveSession, now: datetime, raw: Any = None, *, retry: bool = True) -> TurnResult:
+    def _react(self, live: LiveSession, now: datetime, raw: Any = None, *, retry: bool = True,
+               conn: Connection | None = None) -> TurnResult:
         """Mark the pending learner event, let the customer answer, and store both in one transaction."""
         try:
-            return self._answer(live, now, raw)
+            return self._answer(live, now, raw, conn)
         except _MovedOn:
             self.live.drop(live.id)
+            if conn is not None:
+                raise  # inside a caller's transaction: it rolls back and the caller decides
             fresh = self._load(live.id) if retry else None
             if fresh is None or fresh.status != "active" or not fresh.pending:
                 return TurnResult(live.id, None)  # another process answered it
@@ -361,7 +438,7 @@ class RolePlayService:
             self.live.drop(live.id)  # the engine may have moved past what was stored
             raise
 
-    def _answer(self, live: LiveSession, now: datetime, raw: Any) -> TurnResult:
+    def _answer(self, live: LiveSession, now: datetime, raw: Any, outer: Connection | None) -> TurnResult:
         learner = live.turns[-1]
         engine = live.engine
         if learner.kind == "silence":
@@ -379,8 +456,11 @@ class RolePlayService:
         position = live.turn_count
         report = None
         # the end of a session also runs ORM hooks, so it goes through an SQLAlchemy connection
-        with self.db.engine.begin() if reaction.outcome else nullcontext() as conn, \
-                self.progress.transaction(raw, conn) as cursor:
+        if outer is not None:
+            joined: Any = nullcontext(outer)
+        else:
+            joined = self.db.engine.begin() if reaction.outcome else nullcontext()
+        with joined as conn, self.progress.transaction(raw, conn) as cursor:
             self.progress.mark_turn(cursor, session_id=live.id, position=learner.position, marks=learner.marks,
                                     evidence=learner.evidence, offered=learner.offered, mood=learner.mood)
             if not self.progress.advance(cursor, session_id=live.id, count=position, due_at=None,

@@ -165,6 +165,17 @@ def repair_count(conn: Connection, *, session_id: int, count: int, due_at: datet
                  .values(turn_count=count, reply_due_at=due_at))
 
 
+def claim_overdue(conn: Connection, *, now: datetime, in_guilds_only: bool, passed: set[int]) -> int | None:
+    """Lock the longest-overdue session no other process holds (PostgreSQL SKIP LOCKED), or None."""
+    query = select(SESSIONS.c.id).where(SESSIONS.c.status == "active", SESSIONS.c.reply_due_at <= now)
+    if in_guilds_only:
+        query = query.where(SESSIONS.c.guild_id.is_not(None))
+    if passed:
+        query = query.where(SESSIONS.c.id.not_in(passed))
+    query = query.order_by(SESSIONS.c.reply_due_at, SESSIONS.c.id).limit(1).with_for_update(skip_locked=True)
+    return conn.execute(query).scalar()
+
+
 def overdue_ids(conn: Connection, *, now: datetime, in_guilds_only: bool, limit: int | None = None) -> list[int]:
     """Active sessions whose reply deadline has passed, through the index on `reply_due_at`."""
     query = select(SESSIONS.c.id).where(SESSIONS.c.status == "active", SESSIONS.c.reply_due_at <= now)
