@@ -30,6 +30,13 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 5
 
 
+def warm_up() -> None:
+    """Load the reply classifier and the sentence embedding (seconds) before anyone replies."""
+    from bot.assessment import assess_reply
+
+    assess_reply("I'm sorry to hear that.", "My order is late.")
+
+
 def extension_names() -> list[str]:
     """Every cog package or module under cogs/, skipping private ones (leading underscore)."""
     return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
@@ -59,6 +66,7 @@ class ComposureBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_app_command_error
+        await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
         if self.tick_seconds:
