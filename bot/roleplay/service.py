@@ -38,6 +38,14 @@ from bot.clock import Clock, utcnow
 from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
 from bot.roleplay.engine import PersonaEngine, Reaction, reply_context
+from bot.roleplay.errors import (  # noqa: F401 - the refusals are part of this module's interface
+    AlreadyActive,
+    NotYourSession,
+    ReplyRejected,
+    RolePlayError,
+    SessionNotFound,
+    SessionOver,
+)
 from bot.roleplay.live import LiveSession, LiveSessions, TurnRecord, replay
 from bot.roleplay.report import build_report
 from bot.storage import progress
@@ -49,32 +57,6 @@ MAX_REPLY_CHARS = 4000
 EXPIRE_BATCH = 20  # overdue sessions claimed per batch: the event loop gets a turn between batches
 # Unicode categories Cc (control characters) and Cs (lone surrogates), except newline and tab
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-class RolePlayError(Exception):
-    """A refusal with a message fit to show the learner."""
-
-
-class ReplyRejected(RolePlayError):
-    """The reply was not recorded; the session carries on unchanged."""
-
-
-class SessionNotFound(RolePlayError):
-    pass
-
-
-class NotYourSession(RolePlayError):
-    pass
-
-
-class SessionOver(RolePlayError):
-    pass
-
-
-class AlreadyActive(RolePlayError):
-    def __init__(self, session_id: int) -> None:
-        self.session_id = session_id
-        super().__init__(messages.ALREADY_ACTIVE.format(session_id=session_id))
 
 
 def clean_reply(text: str) -> str:
