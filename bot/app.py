@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
+from collections.abc import Callable
 from datetime import UTC
 
 import discord
@@ -21,10 +22,19 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
+from bot.jobs import BATCH as JOB_BATCH
+from bot.roleplay.service import EXPIRE_BATCH
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
+
+
+def warm_up() -> None:
+    """Load the reply classifier and the sentence embedding (seconds) before anyone replies."""
+    from bot.assessment import assess_reply
+
+    assess_reply("I'm sorry to hear that.", "My order is late.")
 
 
 def extension_names() -> list[str]:
@@ -56,6 +66,7 @@ class ComposureBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_app_command_error
+        await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
         if self.tick_seconds:
@@ -81,14 +92,26 @@ class ComposureBot(commands.Bot):
             await interaction.response.send_message(text, ephemeral=True)
 
     async def tick(self) -> None:
-        """Run what is due now; each result is dispatched as `composure_event` for a cog to show."""
+        """Run what is due now, a small batch at a time on a worker thread so the loop stays free.
+
+        Each result is dispatched as `composure_event` for a cog to show. Every process sharing
+        PostgreSQL ticks: the database hands each due deadline and job to one of them.
+        """
         async with self._tick_lock:
             now = self.services.clock()
-            for event in self.services.roleplay.expire_deadlines(now, in_guilds_only=True):
+            roleplay, jobs = self.services.roleplay, self.services.jobs
+            await self._in_batches(lambda passed: roleplay.expire_batch(now, in_guilds_only=True, passed=passed),
+                                   EXPIRE_BATCH)
+            await self._in_batches(lambda passed: jobs.run_batch(now, passed=passed), JOB_BATCH)
+
+    async def _in_batches(self, batch: Callable[[set], tuple[list, int]], size: int) -> None:
+        passed: set = set()
+        while True:
+            events, claimed = await asyncio.to_thread(batch, passed)
+            for event in events:
                 self.dispatch("composure_event", event)
-            if self.services.db.claim_scheduler():  # one process runs jobs when shards share PostgreSQL
-                for event in self.services.jobs.run_due(now):
-                    self.dispatch("composure_event", event)
+            if claimed < size:
+                return
 
     async def close(self) -> None:
         if self.scheduler.running:

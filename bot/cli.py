@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import logging
@@ -92,6 +91,8 @@ def _learner(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.clock import ManualClock, utcnow
     from bot.services import build_services
     from bot.terminal.session import practice
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=getattr(logging, level, logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.content.catalogue import UnknownScenario
-    from bot.roleplay.service import RolePlayError
+    from bot.roleplay.errors import RolePlayError
 
     try:
         return args.func(args)

@@ -3,7 +3,8 @@
 Each job has a deterministic id (`reflect-reminder:12`, `cohort-open:3`), so scheduling twice
 replaces rather than duplicates. Handlers are plain functions of (db, job, now) that return
 events (plain dataclasses) for a face to announce; they never talk to Discord themselves.
-Tests drive `run_due(now)` with a moved clock instead of sleeping.
+Tests drive `run_due(now)` with a moved clock instead of sleeping; the bot runs `run_batch` off
+the event loop, a small batch at a time, in every process (see `JobRunner`).
 """
 
 from __future__ import annotations
@@ -52,8 +53,17 @@ def pending(session: Session, *, kind: str | None = None) -> list[ScheduledJob]:
     return list(session.exec(query))
 
 
+BATCH = 20  # jobs claimed per call of `run_batch`: small, so the event loop gets a turn between batches
+
+
 class JobRunner:
-    """Runs due jobs through the handler registered for their kind, one transaction per job."""
+    """Runs due jobs through the handler registered for their kind, one transaction per job.
+
+    Each job is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL), deleted, and
+    handled in the same transaction: every process sharing the database takes different jobs,
+    none runs twice, and a process that dies mid-job leaves it, rolled back, to the others.
+    SQLite has one process (the bot) running jobs, and the clause is left out there.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -64,26 +74,53 @@ class JobRunner:
         self.handlers[kind] = handler
 
     def run_due(self, now: datetime) -> list[Any]:
-        """Run every job due at `now`; a job is deleted before its handler runs and may re-add itself."""
+        """Run every job due at `now` (each once, even if it plans itself again before `now`)."""
         events: list[Any] = []
-        with self.db.session() as session:
-            due_ids = list(session.exec(
-                select(ScheduledJob.id).where(ScheduledJob.fire_at <= now)
-                .order_by(col(ScheduledJob.fire_at), col(ScheduledJob.id))
-            ))
-        for job_id in due_ids:
+        passed: set[str] = set()
+        while True:
+            found, claimed = self.run_batch(now, passed=passed)
+            events.extend(found)
+            if claimed < BATCH:
+                return events
+
+    def run_batch(self, now: datetime, *, limit: int = BATCH,
+                  passed: set[str] | None = None) -> tuple[list[Any], int]:
+        """Claim and run up to `limit` due jobs; returns their events and how many were claimed.
+
+        `passed` collects the ids to leave alone for the rest of this tick: a job that failed
+        (it is kept for the next tick) or one that planned itself again at or before `now`.
+        """
+        passed = set() if passed is None else passed
+        events: list[Any] = []
+        claimed = 0
+        while claimed < limit:
+            job_id = None
             try:
                 with self.db.session() as session:
-                    job = session.get(ScheduledJob, job_id)
-                    if job is None or job.fire_at > now:
-                        continue  # ran or moved meanwhile
-                    handler = self.handlers.get(job.kind)
+                    query = (select(ScheduledJob).where(col(ScheduledJob.fire_at) <= now)
+                             .order_by(col(ScheduledJob.fire_at), col(ScheduledJob.id)).limit(1)
+                             .with_for_update(skip_locked=True))
+                    if passed:
+                        query = query.where(col(ScheduledJob.id).not_in(passed))
+                    job = session.exec(query).first()
+                    if job is None:
+                        break
+                    job_id, kind = job.id, job.kind
+                    claimed += 1
+                    handler = self.handlers.get(kind)
                     session.delete(job)
                     if handler is None:
-                        log.warning("no handler for job %s (kind %s); dropped", job.id, job.kind)
+                        log.warning("no handler for job %s (kind %s); dropped", job_id, kind)
                         continue
                     session.flush()
                     events.extend(handler(session, job, now))
+                    session.flush()
+                    again = session.get(ScheduledJob, job_id)
+                    if again is not None and again.fire_at <= now:
+                        passed.add(job_id)
             except Exception:
                 log.exception("job %s failed; it is kept for the next run", job_id)
-        return events
+                if job_id is None:
+                    break
+                passed.add(job_id)
+        return events, claimed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,9 +27,14 @@ def job_id(learner_id: str) -> str:
     return f"{DAILY_KIND}:{learner_id}"
 
 
-def next_morning(now: datetime) -> datetime:
-    """The next 08:00 UTC at least twelve hours away: one message a day, at the start of it."""
-    when = now.replace(hour=MORNING_HOUR_UTC, minute=0, second=0, microsecond=0)
+def next_morning(now: datetime, learner_id: str = "") -> datetime:
+    """The learner's time in the 08:00 UTC hour, next at least twelve hours away: one message a day.
+
+    Each learner keeps the same second within the hour (from a hash of the id), so thousands of
+    reminders spread over the hour instead of all falling due at 08:00:00.
+    """
+    spread = timedelta(seconds=zlib.crc32(learner_id.encode()) % 3600)
+    when = now.replace(hour=MORNING_HOUR_UTC, minute=0, second=0, microsecond=0) + spread
     while when < now + timedelta(hours=12):
         when += EVERY
     return when
@@ -37,8 +43,8 @@ def next_morning(now: datetime) -> datetime:
 def ensure_daily(session: Session, *, learner_id: str, now: datetime) -> None:
     """Start the daily reminder for a learner who has begun revising (once; later calls keep it)."""
     if session.get(ScheduledJob, job_id(learner_id)) is None:
-        jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=next_morning(now), now=now,
-                      payload={"learner_id": learner_id})
+        jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=next_morning(now, learner_id),
+                      now=now, payload={"learner_id": learner_id})
 
 
 def opted_out(session: Session, learner_id: str) -> bool:
@@ -49,7 +55,8 @@ def opted_out(session: Session, learner_id: str) -> bool:
 def on_daily(session: Session, job: ScheduledJob, now: datetime) -> list[DueReminder]:
     """Job handler: say how many cards are due, unless none are or the learner opted out."""
     learner_id = job.payload["learner_id"]
-    jobs.schedule(session, job_id=job.id, kind=DAILY_KIND, fire_at=next_morning(now), now=now, payload=job.payload)
+    jobs.schedule(session, job_id=job.id, kind=DAILY_KIND, fire_at=next_morning(now, learner_id), now=now,
+                  payload=job.payload)
     if opted_out(session, learner_id):
         return []
     count = due_count(session, learner_id=learner_id, now=now)

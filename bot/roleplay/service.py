@@ -3,23 +3,31 @@
 Faces (Discord, terminal, tests) call these methods with ids and text. The persona engine's
 state is never stored: it is rebuilt by replaying the stored learner turns with the session's
 seed, so a crash between writing a reply and reacting to it loses nothing (see `resume`).
+Between events each active session's engine and turns stay in memory (`bot.roleplay.live`),
+checked against the session row inside the write that records the next event, so a reply is
+two short transactions whatever the length of the conversation.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import Connection
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from bot import messages
 from bot.assessment import (
-    Assessment,
     LearnerTurnFacts,
     SessionFacts,
     assess_reply,
@@ -30,47 +38,31 @@ from bot.clock import Clock, utcnow
 from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
 from bot.roleplay.engine import PersonaEngine, Reaction, reply_context
+from bot.roleplay.errors import (  # noqa: F401 - the refusals are part of this module's interface
+    AlreadyActive,
+    NotYourSession,
+    ReplyRejected,
+    RolePlayError,
+    SessionNotFound,
+    SessionOver,
+)
 from bot.roleplay.expectations import Transcript, judge_expectations, parts_done
+from bot.roleplay.live import LiveSession, LiveSessions, TurnRecord, replay
 from bot.roleplay.report import build_report
+from bot.storage import progress
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession, Turn
 
+log = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 4000
-_KEEP_CONTROLS = {"\n", "\t"}
-
-
-class RolePlayError(Exception):
-    """A refusal with a message fit to show the learner."""
-
-
-class ReplyRejected(RolePlayError):
-    """The reply was not recorded; the session carries on unchanged."""
-
-
-class SessionNotFound(RolePlayError):
-    pass
-
-
-class NotYourSession(RolePlayError):
-    pass
-
-
-class SessionOver(RolePlayError):
-    pass
-
-
-class AlreadyActive(RolePlayError):
-    def __init__(self, session_id: int) -> None:
-        self.session_id = session_id
-        super().__init__(messages.ALREADY_ACTIVE.format(session_id=session_id))
+EXPIRE_BATCH = 20  # overdue sessions claimed per batch: the event loop gets a turn between batches
+# Unicode categories Cc (control characters) and Cs (lone surrogates), except newline and tab
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def clean_reply(text: str) -> str:
     """Drop control characters (NUL breaks PostgreSQL) and check the length; keep everything else."""
-    cleaned = "".join(
-        ch for ch in text
-        if ch in _KEEP_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
-    ).strip()
+    cleaned = _CONTROLS.sub("", text).strip()
     if not cleaned or not any(ch.isalnum() or unicodedata.category(ch).startswith("S") for ch in cleaned):
         raise ReplyRejected(messages.REPLY_EMPTY)
     if len(cleaned) > MAX_REPLY_CHARS:
@@ -102,7 +94,17 @@ class TurnResult:
         return self.outcome is not None
 
 
+@dataclass(frozen=True)
+class ActiveSession:
+    id: int
+    learner_id: str
+
+
 FinishHook = Callable[[Session, PracticeSession], None]
+
+
+class _MovedOn(Exception):
+    """Another process recorded an event in this session meanwhile; our reaction was rolled back."""
 
 
 class RolePlayService:
@@ -114,16 +116,27 @@ class RolePlayService:
         self.catalogue = catalogue
         self.clock = clock
         self.on_finish = list(on_finish)
+        self.live = LiveSessions()
+        self.progress = progress.Progress(db.engine)
+        # one session's events run one at a time, whichever thread brings them (striped: bounded memory)
+        self._stripes = [threading.RLock() for _ in range(256)]
+
+    def in_order(self, session_id: int) -> threading.RLock:
+        """The lock that keeps one session's events in order across worker threads."""
+        return self._stripes[session_id % len(self._stripes)]
 
     # --- queries --------------------------------------------------------------------------
 
     def get(self, session_id: int) -> PracticeSession:
         with self.db.session() as s:
-            return self._row(s, session_id)
+            row = s.get(PracticeSession, session_id)
+            if row is None:
+                raise SessionNotFound(messages.NO_SUCH_SESSION.format(session_id=session_id))
+            return row
 
     def turns(self, session_id: int) -> list[Turn]:
         with self.db.session() as s:
-            return self._turns(s, session_id)
+            return list(s.exec(select(Turn).where(Turn.session_id == session_id).order_by(col(Turn.position))))
 
     def active_for(self, learner_id: str) -> PracticeSession | None:
         with self.db.session() as s:
@@ -135,53 +148,97 @@ class RolePlayService:
             return list(s.exec(select(PracticeSession).where(PracticeSession.status == "active")
                                .order_by(col(PracticeSession.id))))
 
-    def active_in_channel(self, channel_id: str) -> PracticeSession | None:
-        """The role-play being held in a channel or thread, if any."""
-        with self.db.session() as s:
-            return s.exec(select(PracticeSession).where(
-                PracticeSession.channel_id == channel_id, PracticeSession.status == "active")).first()
+    def active_in_channel(self, channel_id: str) -> ActiveSession | None:
+        """The role-play being held in a channel or thread, if any (read on every message: one indexed row)."""
+        found = self.progress.active_in_channel(channel_id)
+        return None if found is None else ActiveSession(*found)
 
-    def overdue(self, now: datetime, *, in_guilds_only: bool = False) -> list[int]:
-        """Active sessions whose customer has waited past the reply deadline.
+    def overdue(self, now: datetime, *, in_guilds_only: bool = False, limit: int | None = None) -> list[int]:
+        """Active sessions whose customer has waited past the reply deadline, longest first.
 
         The bot passes in_guilds_only so that it never times out a terminal session that shares
         its database; the terminal keeps its own clock.
         """
-        with self.db.session() as s:
-            active = select(Turn.session_id, func.max(Turn.position).label("pos")).join(
-                PracticeSession, col(PracticeSession.id) == col(Turn.session_id)
-            ).where(PracticeSession.status == "active")
-            if in_guilds_only:
-                active = active.where(col(PracticeSession.guild_id).is_not(None))
-            last = active.group_by(col(Turn.session_id)).subquery()
-            query = (
-                select(Turn.session_id)
-                .join(last, and_(col(Turn.session_id) == last.c.session_id, col(Turn.position) == last.c.pos))
-                .where(Turn.speaker == "customer", col(Turn.deadline_at) <= now)
-                .order_by(col(Turn.session_id))
-            )
-            return list(s.exec(query))
+        with self.db.engine.connect() as conn:
+            return progress.overdue_ids(conn, now=now, in_guilds_only=in_guilds_only, limit=limit)
 
     def expire_deadlines(self, now: datetime, *, in_guilds_only: bool = False) -> list[TurnResult]:
         """Let every overdue customer react to the silence; returns what each customer said."""
-        results = []
-        for session_id in self.overdue(now, in_guilds_only=in_guilds_only):
-            result = self.silence(session_id)
-            if result is not None:
-                results.append(result)
-        return results
+        results: list[TurnResult] = []
+        passed: set[int] = set()
+        while True:
+            found, claimed = self.expire_batch(now, in_guilds_only=in_guilds_only, passed=passed)
+            results.extend(found)
+            if claimed < EXPIRE_BATCH:
+                return results
+
+    def expire_batch(self, now: datetime, *, limit: int = EXPIRE_BATCH, in_guilds_only: bool = False,
+                     passed: set[int] | None = None) -> tuple[list[TurnResult], int]:
+        """Claim up to `limit` overdue sessions, one transaction each, and record their silences.
+
+        On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so processes sharing the
+        store take different sessions, and a process that dies mid-way leaves its session, rolled
+        back, to the others. `passed` collects sessions to leave for the next tick (busy or failed).
+        """
+        passed = set() if passed is None else passed
+        results: list[TurnResult] = []
+        claimed = 0
+        while claimed < limit:
+            session_id = None
+            try:
+                with self.db.engine.begin() as conn:
+                    session_id = progress.claim_overdue(conn, now=now, in_guilds_only=in_guilds_only,
+                                                        passed=passed)
+                    if session_id is None:
+                        break
+                    claimed += 1
+                    lock = self.in_order(session_id)
+                    if not lock.acquire(blocking=False):  # a reply is being handled: it comes first
+                        passed.add(session_id)
+                        continue
+                    try:
+                        result = self._expire(conn, session_id, now)
+                    finally:
+                        lock.release()
+                    if result is None:
+                        passed.add(session_id)
+                    else:
+                        results.append(result)
+            except Exception:
+                log.exception("the silence of session %s failed; it is kept for the next run", session_id)
+                if session_id is None:
+                    break
+                self.live.drop(session_id)
+                passed.add(session_id)
+        return results, claimed
+
+    def _expire(self, conn: Connection, session_id: int, now: datetime) -> TurnResult | None:
+        """The silence of a claimed session, inside the claiming transaction."""
+        live = self.live.get(session_id)
+        if live is None or live.reply_due_at is None or live.reply_due_at > now:
+            live = self._load(session_id)
+        due = live.reply_due_at
+        if live.status != "active" or live.pending or due is None or due > now:
+            return None
+        if not self._record(live, "silence", "", now, overdue=True, conn=conn):
+            return None
+        return self._react(live, now, conn=conn)
 
     def extend_deadline(self, session_id: int) -> datetime | None:
         """Give a fresh deadline (e.g. after the bot was offline and could not hear replies)."""
         now = self.clock()
-        with self.db.session() as s:
-            row = self._row(s, session_id)
-            turns = self._turns(s, session_id)
-            if row.status != "active" or not turns or turns[-1].speaker != "customer":
-                return None
-            turns[-1].deadline_at = now + timedelta(seconds=row.reply_seconds)
-            s.add(turns[-1])
-            return turns[-1].deadline_at
+        live = self._load(session_id)
+        if live.status != "active" or not live.turns or live.pending:
+            return None
+        deadline = now + timedelta(seconds=live.reply_seconds)
+        with self.db.engine.begin() as conn:
+            conn.execute(progress.SESSIONS.update().where(progress.SESSIONS.c.id == session_id)
+                         .values(reply_due_at=deadline))
+            conn.execute(progress.TURNS.update().where(
+                progress.TURNS.c.session_id == session_id,
+                progress.TURNS.c.position == live.turn_count - 1).values(deadline_at=deadline))
+        self.live.drop(session_id)
+        return deadline
 
     # --- commands -------------------------------------------------------------------------
 
@@ -202,67 +259,83 @@ class RolePlayService:
                 seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
                 reply_seconds=reply_seconds or scenario.reply_seconds, started_at=now,
             )
-            s.add(row)
-            s.flush()
             engine = PersonaEngine(scenario, row.seed)
             opening = engine.open()
-            self._add_customer_turn(s, row, 0, opening, now)
-            return TurnResult(row.id or 0, self._line(scenario, opening, row, now))
+            line = self._line(scenario, opening, row.reply_seconds, now)
+            row.turn_count, row.reply_due_at = 1, line.deadline
+            s.add(row)
+            s.flush()
+            session_id = row.id or 0
+            with self.progress.transaction(conn=s.connection()) as cursor:
+                self.progress.add_turn(cursor, session_id=session_id, position=0, speaker="customer",
+                                       text=opening.line, mood=opening.mood, created_at=now,
+                                       deadline_at=line.deadline)
+        opening_turn = TurnRecord(0, "customer", text=opening.line, mood=opening.mood, created_at=now,
+                                  deadline_at=line.deadline)
+        self.live.put(LiveSession(session_id, learner_id, guild_id, "active", scenario, row.seed,
+                                  row.reply_seconds, [opening_turn], engine, line.deadline))
+        return TurnResult(session_id, line)
 
     def reply(self, session_id: int, text: str, *, learner_id: str | None = None) -> TurnResult:
         """Record a learner reply, then mark it and let the customer answer."""
         cleaned = clean_reply(text)
-        pending = self.resume(session_id)  # a reply stored before a crash is answered first
-        if pending is not None and pending.ended:
-            raise SessionOver(messages.SESSION_OVER)
-        now = self.clock()
-        with self.db.session() as s:  # 1: the words are safe before anything reacts
-            self._open_row(s, session_id, learner_id)
-            turns = self._turns(s, session_id)
-            deadline = turns[-1].deadline_at if turns and turns[-1].speaker == "customer" else None
-            s.add(Turn(session_id=session_id, position=len(turns), speaker="learner", kind="line",
-                       text=cleaned, created_at=now, late=bool(deadline and now > deadline)))
-        return self._react(session_id)
+        with self.in_order(session_id), self.progress.connection() as raw:  # one connection, two transactions
+            now = self.clock()
+            live = self.live.get(session_id)
+            if live is None or not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw):
+                live, pending = self._ready(session_id, learner_id)  # a reply stored before a crash is answered first
+                if pending is not None and pending.ended:
+                    raise SessionOver(messages.SESSION_OVER)
+                if not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw):
+                    raise SessionOver(messages.SESSION_OVER)
+            return self._react(live, now, raw)
 
     def silence(self, session_id: int, *, deadline: datetime | None = None) -> TurnResult | None:
         """Record a missed deadline; None when it is stale (the learner replied, or time remains)."""
+        with self.in_order(session_id):
+            return self._silence(session_id, deadline)
+
+    def _silence(self, session_id: int, deadline: datetime | None) -> TurnResult | None:
         now = self.clock()
-        with self.db.session() as s:
-            row = self._row(s, session_id)
-            if row.status != "active":
-                return None
-            turns = self._turns(s, session_id)
-            last = turns[-1]
-            if last.speaker != "customer" or last.deadline_at is None or last.deadline_at > now:
-                return None
-            if deadline is not None and abs((last.deadline_at - deadline).total_seconds()) > 1:
-                return None
-            s.add(Turn(session_id=session_id, position=len(turns), speaker="learner", kind="silence",
-                       created_at=now))
-        return self._react(session_id)
+        cached = self.live.get(session_id)
+        for live in (cached, None) if cached is not None else (None,):
+            if live is None:
+                try:
+                    live = self._load(session_id)
+                except SessionNotFound:
+                    return None
+            due = live.reply_due_at
+            if live.status != "active" or live.pending or due is None or due > now:
+                continue
+            if deadline is not None and abs((due - deadline).total_seconds()) > 1:
+                continue
+            if self._record(live, "silence", "", now, overdue=True):
+                return self._react(live, now)
+        return None
 
     def end(self, session_id: int, *, learner_id: str | None = None) -> TurnResult:
         """The learner ends the role-play (an unanswered reply is answered first)."""
-        with self.db.session() as s:
-            self._open_row(s, session_id, learner_id)
-        pending = self.resume(session_id)
-        if pending is not None and pending.ended:
-            return pending
+        with self.in_order(session_id):
+            return self._end(session_id, learner_id)
+
+    def _end(self, session_id: int, learner_id: str | None) -> TurnResult:
         now = self.clock()
-        with self.db.session() as s:
-            turns = self._turns(s, session_id)
-            s.add(Turn(session_id=session_id, position=len(turns), speaker="learner", kind="end",
-                       created_at=now))
-        return self._react(session_id)
+        live = self.live.get(session_id)
+        if live is None or not self._record(live, "end", "", now, learner_id=learner_id):
+            live, pending = self._ready(session_id, learner_id)
+            if pending is not None and pending.ended:
+                return pending
+            if not self._record(live, "end", "", now, learner_id=learner_id):
+                raise SessionOver(messages.SESSION_OVER)
+        return self._react(live, now)
 
     def resume(self, session_id: int) -> TurnResult | None:
         """After a restart: answer a reply that was stored but never reacted to."""
-        with self.db.session() as s:
-            row = self._row(s, session_id)
-            turns = self._turns(s, session_id)
-            if row.status != "active" or not turns or turns[-1].speaker != "learner":
+        with self.in_order(session_id):
+            live = self._load(session_id)
+            if live.status != "active" or not live.pending:
                 return None
-        return self._react(session_id)
+            return self._react(live, self.clock())
 
     def close_abandoned(self, session_id: int) -> TurnResult:
         """End a session that cannot carry on (e.g. its thread is gone) as ended by the learner."""
@@ -270,87 +343,131 @@ class RolePlayService:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _row(self, s: Session, session_id: int) -> PracticeSession:
-        row = s.get(PracticeSession, session_id)
-        if row is None:
-            raise SessionNotFound(messages.NO_SUCH_SESSION.format(session_id=session_id))
-        return row
+    def _load(self, session_id: int) -> LiveSession:
+        """Read the session and its turns once and replay the engine; cached when nothing is pending."""
+        for attempt in range(3):
+            with self.db.engine.connect() as conn:
+                row = conn.execute(core_select(progress.SESSIONS)
+                                   .where(progress.SESSIONS.c.id == session_id)).first()
+                if row is None:
+                    raise SessionNotFound(messages.NO_SUCH_SESSION.format(session_id=session_id))
+                turns = [TurnRecord.of(t) for t in progress.load_turns(conn, session_id=session_id)]
+                due = row.reply_due_at
+                if len(turns) == row.turn_count:
+                    break  # otherwise a writer committed between the two reads: read again
+                if attempt == 2:  # turns written without the row (by hand, or an older version): they win
+                    last = turns[-1] if turns else None
+                    due = last.deadline_at if last and last.speaker == "customer" and row.status == "active" else None
+                    progress.repair_count(conn, session_id=session_id, count=len(turns), due_at=due)
+                    conn.commit()
+        scenario = self.catalogue.get(row.scenario_id)
+        live = LiveSession(row.id, row.learner_id, row.guild_id, row.status, scenario, row.seed,
+                           row.reply_seconds, turns, replay(scenario, row.seed, turns), due)
+        if live.status == "active" and not live.pending:
+            self.live.put(live)
+        else:
+            self.live.drop(session_id)
+        return live
 
-    def _open_row(self, s: Session, session_id: int, learner_id: str | None) -> PracticeSession:
-        row = self._row(s, session_id)
-        if learner_id is not None and row.learner_id != learner_id:
+    def _ready(self, session_id: int, learner_id: str | None) -> tuple[LiveSession, TurnResult | None]:
+        """The session fresh from the store, refusals raised, a pending event answered."""
+        live = self._load(session_id)
+        if learner_id is not None and live.learner_id != learner_id:
             raise NotYourSession(messages.NOT_YOUR_SESSION)
-        if row.status != "active":
+        if live.status != "active":
             raise SessionOver(messages.SESSION_OVER)
-        return row
+        pending = self._react(live, self.clock()) if live.pending else None
+        return live, pending
 
-    def _turns(self, s: Session, session_id: int) -> list[Turn]:
-        return list(s.exec(select(Turn).where(Turn.session_id == session_id).order_by(col(Turn.position))))
+    def _record(self, live: LiveSession, kind: str, text: str, now: datetime, *,
+                learner_id: str | None = None, overdue: bool = False, raw: Any = None,
+                conn: Connection | None = None) -> bool:
+        """Commit the learner's event on its own; False (and the entry dropped) when the row moved on."""
+        due = live.reply_due_at
+        late = kind == "line" and due is not None and now > due
+        position = live.turn_count
+        with self.progress.transaction(raw, conn) as cursor:
+            moved = self.progress.advance(cursor, session_id=live.id, count=position, due_at=due,
+                                          new_due_at=None, learner_id=learner_id,
+                                          overdue_at=now if overdue else None)
+            if moved:
+                self.progress.add_turn(cursor, session_id=live.id, position=position, speaker="learner",
+                                       kind=kind, text=text, late=late, created_at=now)
+        if not moved:
+            self.live.drop(live.id)
+            return False
+        live.turns.append(TurnRecord(position, "learner", kind, text, late=late, created_at=now))
+        live.reply_due_at = None
+        return True
 
-    def _line(self, scenario: Scenario, reaction: Reaction, row: PracticeSession,
-              now: datetime) -> CustomerLine:
-        deadline = None if reaction.outcome else now + timedelta(seconds=row.reply_seconds)
+    def _line(self, scenario: Scenario, reaction: Reaction, reply_seconds: int, now: datetime) -> CustomerLine:
+        deadline = None if reaction.outcome else now + timedelta(seconds=reply_seconds)
         return CustomerLine(scenario.persona.name, reaction.line, reaction.mood, deadline)
 
-    def _add_customer_turn(self, s: Session, row: PracticeSession, position: int,
-                           reaction: Reaction, now: datetime) -> None:
-        deadline = None if reaction.outcome else now + timedelta(seconds=row.reply_seconds)
-        s.add(Turn(session_id=row.id or 0, position=position, speaker="customer", text=reaction.line,
-                   mood=reaction.mood, created_at=now, deadline_at=deadline))
+    def _react(self, live: LiveSession, now: datetime, raw: Any = None, *, retry: bool = True,
+               conn: Connection | None = None) -> TurnResult:
+        """Mark the pending learner event, let the customer answer, and store both in one transaction."""
+        try:
+            return self._answer(live, now, raw, conn)
+        except _MovedOn:
+            self.live.drop(live.id)
+            if conn is not None:
+                raise  # inside a caller's transaction: it rolls back and the caller decides
+            fresh = self._load(live.id) if retry else None
+            if fresh is None or fresh.status != "active" or not fresh.pending:
+                return TurnResult(live.id, None)  # another process answered it
+            return self._react(fresh, now, retry=False)
+        except BaseException:
+            self.live.drop(live.id)  # the engine may have moved past what was stored
+            raise
 
-    def _replay(self, scenario: Scenario, row: PracticeSession, turns: list[Turn]) -> PersonaEngine:
-        """Rebuild the engine from every learner event that has already been answered."""
-        engine = PersonaEngine(scenario, row.seed)
-        engine.open()
-        for turn in turns[:-1] if turns and turns[-1].speaker == "learner" else turns:
-            if turn.speaker != "learner":
-                continue
-            if turn.kind == "silence":
-                engine.silence()
-            elif turn.kind == "end":
-                engine.end_by_learner()
-            else:
-                engine.hear(turn.text, Assessment(tuple(turn.marks), dict(turn.evidence),
-                                                  tuple(Decimal(a) for a in turn.offered)))
-        return engine
-
-    def _react(self, session_id: int) -> TurnResult:
-        now = self.clock()
-        with self.db.session() as s:  # 2: marks, the customer's answer, and the end if it came
-            row = self._row(s, session_id)
-            scenario = self.catalogue.get(row.scenario_id)
-            turns = self._turns(s, session_id)
-            learner = turns[-1]
-            engine = self._replay(scenario, row, turns)
-            previous = next((t.text for t in reversed(turns[:-1]) if t.speaker == "customer"), "")
-            if learner.kind == "silence":
-                reaction = engine.silence()
-            elif learner.kind == "end":
-                reaction = engine.end_by_learner()
-            else:
-                assessment = assess_reply(learner.text, previous, reply_context(engine))
-                learner.marks = list(assessment.marks)
-                learner.evidence = dict(assessment.evidence)
-                learner.offered = [str(a) for a in assessment.offered_amounts]
-                s.add(learner)
-                reaction = engine.hear(learner.text, assessment)
-            learner.mood = reaction.mood  # the mood this reply (or silence) left the customer in
-            s.add(learner)
-            self._add_customer_turn(s, row, len(turns), reaction, now)
-            report = None
+    def _answer(self, live: LiveSession, now: datetime, raw: Any, outer: Connection | None) -> TurnResult:
+        learner = live.turns[-1]
+        engine = live.engine
+        if learner.kind == "silence":
+            reaction = engine.silence()
+        elif learner.kind == "end":
+            reaction = engine.end_by_learner()
+        else:
+            assessment = assess_reply(learner.text, live.last_customer_text, reply_context(engine))
+            learner.marks = list(assessment.marks)
+            learner.evidence = dict(assessment.evidence)
+            learner.offered = [str(a) for a in assessment.offered_amounts]
+            reaction = engine.hear(learner.text, assessment)
+        learner.mood = reaction.mood  # the mood this reply (or silence) left the customer in
+        line = self._line(live.scenario, reaction, live.reply_seconds, now)
+        position = live.turn_count
+        report = None
+        # the end of a session also runs ORM hooks, so it goes through an SQLAlchemy connection
+        if outer is not None:
+            joined: Any = nullcontext(outer)
+        else:
+            joined = self.db.engine.begin() if reaction.outcome else nullcontext()
+        with joined as conn, self.progress.transaction(raw, conn) as cursor:
+            self.progress.mark_turn(cursor, session_id=live.id, position=learner.position, marks=learner.marks,
+                                    evidence=learner.evidence, offered=learner.offered, mood=learner.mood)
+            if not self.progress.advance(cursor, session_id=live.id, count=position, due_at=None,
+                                         new_due_at=line.deadline):
+                raise _MovedOn
+            self.progress.add_turn(cursor, session_id=live.id, position=position, speaker="customer",
+                                   text=reaction.line, mood=reaction.mood, created_at=now,
+                                   deadline_at=line.deadline)
+            live.turns.append(TurnRecord(position, "customer", text=reaction.line, mood=reaction.mood,
+                                         created_at=now, deadline_at=line.deadline))
+            live.reply_due_at = line.deadline
             if reaction.outcome:
-                s.flush()
-                report = self._finish(s, row, scenario, engine, reaction.outcome, now)
-            return TurnResult(session_id, self._line(scenario, reaction, row, now),
-                              tuple(learner.marks), dict(learner.evidence), reaction.outcome, report)
+                report = self._finish(conn, live, reaction.outcome, now)
+        if reaction.outcome:
+            self.live.drop(live.id)
+        return TurnResult(live.id, line, tuple(learner.marks), dict(learner.evidence), reaction.outcome, report)
 
-    def _finish(self, s: Session, row: PracticeSession, scenario: Scenario, engine: PersonaEngine,
-                outcome: str, now: datetime) -> dict:
-        turns = self._turns(s, row.id or 0)
+    def _finish(self, conn, live: LiveSession, outcome: str, now: datetime) -> dict:
+        """Mark the whole session, build the report and run the end hooks, in the caller's transaction."""
+        scenario, engine = live.scenario, live.engine
         facts: list[LearnerTurnFacts] = []
         previous = ""
         boundary_seen = False
-        for turn in turns:
+        for turn in live.turns:
             if turn.speaker == "customer":
                 previous = turn.text
                 continue
@@ -369,15 +486,21 @@ class RolePlayService:
             resolution_confirmed=engine.state.checked_resolution,
             resolution_reached=engine.state.closing is not None,
             penalties={t.counts_as: t.reason or "" for t in sprung}))
-        row.status, row.outcome, row.ended_at = "ended", outcome, now
-        row.session_marks = list(assessment.marks)
         judged = judge_expectations(scenario, Transcript(
-            marks=frozenset(m for t in turns if t.speaker == "learner" for m in t.marks),
+            marks=frozenset(m for t in live.turns if t.speaker == "learner" for m in t.marks),
             session_marks=frozenset(assessment.marks), parts_done=parts_done(engine.state.memory.parts_done),
             traps_sprung=frozenset(engine.state.traps_sprung), outcome=outcome,
             failures=frozenset(engine.state.serious_failures)))
-        row.report = build_report(scenario, row, turns, assessment, engine.state.serious_failures, judged)
-        s.add(row)
-        for hook in self.on_finish:
-            hook(s, row)
-        return row.report
+        with Session(bind=conn, expire_on_commit=False) as s:
+            row = s.get(PracticeSession, live.id)
+            assert row is not None
+            row.status, row.outcome, row.ended_at = "ended", outcome, now
+            row.reply_due_at = None
+            row.session_marks = list(assessment.marks)
+            row.report = build_report(scenario, row, live.turns, assessment, engine.state.serious_failures,
+                                      judged)
+            s.add(row)
+            for hook in self.on_finish:
+                hook(s, row)
+            s.commit()  # joins the caller's transaction: flushes here, commits with it
+            return row.report

@@ -160,7 +160,7 @@ class ExampleIndex:
 
         if not self.fact_ids:
             return None, 0.0
-        sims = self.vectors @ _vectorise([question], self.chars)[0]
+        sims = self.vectors @ _vectorise_one(question, self.chars)
         i = int(np.argmax(sims))
         return self.fact_ids[i], float(sims[i])
 
@@ -180,6 +180,43 @@ def _vectorise(texts: list[str], chars: object) -> np.ndarray:
     grams = np.divide(grams, norms, out=np.zeros_like(grams), where=norms > 0)
     # equal weight to meaning and spelling; the result is unit length when both parts are
     return np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
+
+
+def _vectorise_one(text: str, chars: object) -> np.ndarray:
+    """`_vectorise` for one learner sentence, without sklearn's per-call matrix and validation cost.
+
+    The fitted vectoriser's own analyzer, vocabulary and idf weights give the same vector
+    (sublinear tf times idf, unit length; a test holds the two equal): about 0.1 ms instead of 1-2.
+    """
+    import numpy as np
+
+    from bot.assessment.embedding import embed
+
+    analyse, vocabulary, idf = _char_parts(chars)
+    counts: dict[int, int] = {}
+    for gram in analyse(tidy(text)):
+        column = vocabulary.get(gram)
+        if column is not None:
+            counts[column] = counts.get(column, 0) + 1
+    grams = np.zeros(len(idf))
+    if counts:
+        columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        grams[columns] = (np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))) + 1) * idf[columns]
+        grams /= np.linalg.norm(grams)
+    semantic = embed([tidy(text)])[0]
+    return np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
+
+
+_CHAR_PARTS: dict[int, tuple[object, tuple]] = {}
+
+
+def _char_parts(chars: object) -> tuple:
+    """The analyzer, vocabulary and idf of a fitted vectoriser, fetched once per vectoriser."""
+    cached = _CHAR_PARTS.get(id(chars))
+    if cached is None:
+        parts = (chars.build_analyzer(), chars.vocabulary_, chars.idf_)  # type: ignore[attr-defined]
+        cached = _CHAR_PARTS[id(chars)] = (chars, parts)
+    return cached[1]
 
 
 def _char_space(examples: list[str]) -> object:

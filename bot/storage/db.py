@@ -8,14 +8,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from bot.config import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-SCHEDULER_LOCK_KEY = 0x436F6D70  # "Comp": the advisory lock that elects the one job runner
 
 
 def normalise_url(url: str) -> str:
@@ -71,7 +70,6 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
-        self._lock_connection: Connection | None = None
         if migrate:
             upgrade(self.engine)
 
@@ -86,27 +84,6 @@ class Database:
                 session.rollback()
                 raise
 
-    def claim_scheduler(self) -> bool:
-        """True when this process should run the scheduled jobs.
-
-        On PostgreSQL several bot processes (shards) may share the store: a session-level advisory
-        lock, held on a connection kept open for the life of the process, lets exactly one of them
-        run the jobs. SQLite is one machine and one process, so it always may.
-        """
-        if self.engine.dialect.name != "postgresql":
-            return True
-        if self._lock_connection is None:
-            connection = self.engine.connect()
-            got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}).scalar()
-            if not got:
-                connection.close()
-                return False
-            self._lock_connection = connection
-        return True
-
     def dispose(self) -> None:
-        """Release the scheduler lock (if held) and close pooled connections."""
-        if self._lock_connection is not None:
-            self._lock_connection.close()
-            self._lock_connection = None
+        """Close pooled connections."""
         self.engine.dispose()

@@ -49,6 +49,9 @@ class PracticeSession(SQLModel, table=True):
     reflection_waived: bool = False
     signed_off_by: str | None = Field(default=None, max_length=64)
     signed_off_at: datetime | None = _when(default=None)
+    # kept in step with the turns so the hot paths read one row, not the conversation
+    turn_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    reply_due_at: datetime | None = _when(default=None, index=True)  # set while the customer waits
 
 
 class Turn(SQLModel, table=True):

@@ -23,6 +23,7 @@ from bot.quiz.cohort import (
 from bot.quiz.daily import DueReminder
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
+from cogs._pace import Paced
 from cogs.progress._cohort import send_cohort_report
 from cogs.quiz._views import cohort_question_view, show_next
 from cogs.roleplay._render import clip, relative
@@ -38,6 +39,13 @@ class QuizCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.services = bot.services  # type: ignore[attr-defined]
+        self.reminders = Paced()  # thousands fall due at once: they leave at Discord's pace
+
+    async def cog_load(self) -> None:
+        self.reminders.start()
+
+    async def cog_unload(self) -> None:
+        await self.reminders.stop()
 
     @app_commands.command(name="quiz", description="Revise: your due cards, one at a time")
     async def quiz(self, interaction: discord.Interaction) -> None:
@@ -123,11 +131,17 @@ class QuizCog(commands.Cog):
             elif isinstance(event, CohortQuizSkipped):
                 await self._send(event.channel_id, f"ℹ️ {event.note}")
             elif isinstance(event, DueReminder):
-                user = await self.bot.fetch_user(int(event.learner_id))
-                await user.send(f"📚 {event.due} revision card(s) are due. Use `/quiz` when you have five "
-                                "minutes. (`/quiz-reminders enabled:False` turns these off.)")
+                self.reminders.put(lambda: self._remind(event))
         except discord.HTTPException as exc:
             log.warning("could not announce %s: %s", type(event).__name__, exc)
+
+    async def _remind(self, event: DueReminder) -> None:
+        try:
+            user = await self.bot.fetch_user(int(event.learner_id))
+            await user.send(f"📚 {event.due} revision card(s) are due. Use `/quiz` when you have five "
+                            "minutes. (`/quiz-reminders enabled:False` turns these off.)")
+        except discord.HTTPException as exc:
+            log.warning("could not send the daily reminder to %s: %s", event.learner_id, exc)
 
     async def _send(self, channel_id: str, content: str | None = None, **kwargs) -> None:
         channel = await resolve_channel(self.bot, channel_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections import defaultdict
 
 import discord
 from discord import app_commands
@@ -31,6 +33,15 @@ class RolePlayCog(commands.Cog):
         self.services = bot.services  # type: ignore[attr-defined]
         self.voice = PersonaVoice()
         self._recovered = False
+        # core calls run on worker threads; this keeps one session's events in arrival order (FIFO locks)
+        self._in_order: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def _core(self, session_id: int | None, call, *args, **kwargs):
+        """Run a core call off the event loop; calls for one session wait for each other, in order."""
+        if session_id is None:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        async with self._in_order[session_id]:
+            return await asyncio.to_thread(call, *args, **kwargs)
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -42,7 +53,7 @@ class RolePlayCog(commands.Cog):
             await interaction.response.send_message(f"⚠️ {catalogue_error(catalogue, scenario)}", ephemeral=True)
             return
         learner_id = str(interaction.user.id)
-        active = self.services.roleplay.active_for(learner_id)
+        active = await self._core(None, self.services.roleplay.active_for, learner_id)
         if active is not None:
             await interaction.response.send_message(
                 f"⚠️ You already have a role-play in progress in <#{active.channel_id}>. "
@@ -63,19 +74,23 @@ class RolePlayCog(commands.Cog):
             await interaction.followup.send("⚠️ I am not allowed to create private threads here. Ask an admin "
                                             "to give me Create Private Threads.", ephemeral=True)
             return
-        with self.services.db.session() as s:
-            seconds = reply_seconds_for(s, guild_id=str(interaction.guild_id), learner_id=learner_id,
-                                        scenario_seconds=sc.reply_seconds)
+        seconds = await self._core(None, self._reply_seconds, str(interaction.guild_id), learner_id,
+                                   sc.reply_seconds)
         try:
-            result = self.services.roleplay.start(
-                learner_id=learner_id, scenario_id=sc.id, learner_name=interaction.user.display_name,
-                guild_id=str(interaction.guild_id), channel_id=str(thread.id), reply_seconds=seconds)
+            result = await self._core(
+                None, self.services.roleplay.start, learner_id=learner_id, scenario_id=sc.id,
+                learner_name=interaction.user.display_name, guild_id=str(interaction.guild_id),
+                channel_id=str(thread.id), reply_seconds=seconds)
         except AlreadyActive as exc:
             await interaction.followup.send(f"⚠️ {exc}", ephemeral=True)
             return
         await thread.send(embed=brief_embed(sc, seconds, interaction.user.mention))
         await self.show(thread, result)
         await interaction.followup.send(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
+
+    def _reply_seconds(self, guild_id: str, learner_id: str, scenario_seconds: int) -> int:
+        with self.services.db.session() as s:
+            return reply_seconds_for(s, guild_id=guild_id, learner_id=learner_id, scenario_seconds=scenario_seconds)
 
     @start.autocomplete("scenario")
     async def scenario_autocomplete(self, interaction: discord.Interaction,
@@ -89,11 +104,12 @@ class RolePlayCog(commands.Cog):
 
     @roleplay.command(name="end", description="End your role-play now and get your feedback")
     async def end(self, interaction: discord.Interaction) -> None:
-        row = self.services.roleplay.active_for(str(interaction.user.id))
+        row = await self._core(None, self.services.roleplay.active_for, str(interaction.user.id))
         if row is None:
             await interaction.response.send_message("You have no role-play in progress.", ephemeral=True)
             return
-        result = self.services.roleplay.end(row.id or 0, learner_id=str(interaction.user.id))
+        result = await self._core(row.id, self.services.roleplay.end, row.id or 0,
+                                  learner_id=str(interaction.user.id))
         await interaction.response.send_message(f"Ended. Your feedback is in <#{row.channel_id}>.", ephemeral=True)
         channel = await self._channel(row.channel_id)
         if channel is not None:
@@ -112,11 +128,12 @@ class RolePlayCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id or not isinstance(message.channel, discord.Thread):
             return
-        row = self.services.roleplay.active_in_channel(str(message.channel.id))
+        row = await self._core(None, self.services.roleplay.active_in_channel, str(message.channel.id))
         if row is None or row.learner_id != str(message.author.id):
             return  # not a role-play thread, or a mentor watching: the session is not disturbed
         try:
-            result = self.services.roleplay.reply(row.id or 0, message.content, learner_id=row.learner_id)
+            result = await self._core(row.id, self.services.roleplay.reply, row.id, message.content,
+                                      learner_id=row.learner_id)
         except ReplyRejected as exc:
             await message.reply(f"⚠️ {exc}", mention_author=False)
             return
@@ -129,14 +146,16 @@ class RolePlayCog(commands.Cog):
         if result.customer is not None:
             await self.voice.say(channel, result.customer)
         if result.ended and result.report is not None:
-            chart = discord.File(io.BytesIO(mood_curve_png(result.report)), filename="mood.png")
+            png = await asyncio.to_thread(mood_curve_png, result.report)  # matplotlib: 0.1-0.3 s
+            self._in_order.pop(result.session_id, None)
+            chart = discord.File(io.BytesIO(png), filename="mood.png")
             await channel.send(embed=report_embed(result.report, image_name="mood.png"), file=chart,
                                view=reflect_view(result.session_id))
 
     @commands.Cog.listener()
     async def on_composure_event(self, event: object) -> None:
         if isinstance(event, TurnResult):
-            row = self.services.roleplay.get(event.session_id)
+            row = await self._core(None, self.services.roleplay.get, event.session_id)
             channel = await self._channel(row.channel_id)
             if channel is not None:
                 await self.show(channel, event)
@@ -168,7 +187,7 @@ class RolePlayCog(commands.Cog):
         if self._recovered:
             return
         self._recovered = True
-        for row in self.services.roleplay.active_sessions():
+        for row in await self._core(None, self.services.roleplay.active_sessions):
             if not row.guild_id:
                 continue  # a terminal session: not ours to resume
             await self.recover(row)
@@ -178,7 +197,7 @@ class RolePlayCog(commands.Cog):
         sid = row.id or 0
         channel = await self._channel(row.channel_id)
         if channel is None:
-            result = self.services.roleplay.close_abandoned(sid)
+            result = await self._core(sid, self.services.roleplay.close_abandoned, sid)
             try:
                 user = await self.bot.fetch_user(int(row.learner_id))
                 await user.send(f"Your `{row.scenario_id}` role-play could not continue after a restart "
@@ -187,11 +206,11 @@ class RolePlayCog(commands.Cog):
             except discord.HTTPException:
                 pass
             return
-        result = self.services.roleplay.resume(sid)
+        result = await self._core(sid, self.services.roleplay.resume, sid)
         if result is not None:
             await self.show(channel, result)
             return
-        deadline = self.services.roleplay.extend_deadline(sid)
+        deadline = await self._core(sid, self.services.roleplay.extend_deadline, sid)
         if deadline is not None:
             await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
                                f"Reply {relative(deadline)}. If you wrote something while I was away, "

@@ -49,6 +49,15 @@ class Server:
             db.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def assessment_model_loaded() -> None:
+    """Load the model once per run, before any bot: the bot loads it off the event loop at start,
+    and on a loaded machine that can outlast the fake's ten seconds to log in."""
+    from bot.app import warm_up
+
+    warm_up()
+
+
 @pytest_asyncio.fixture
 async def server(tmp_path: Path, caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.WARNING)

@@ -28,7 +28,7 @@ from bot.quiz.cohort import (
     list_schedules,
     make_handlers,
 )
-from bot.quiz.daily import DAILY_KIND, ensure_daily, on_daily
+from bot.quiz.daily import DAILY_KIND, ensure_daily, next_morning, on_daily
 from bot.storage.db import Database
 from bot.storage.models import CohortAnswer, CohortQuiz, ScheduledJob
 
@@ -213,4 +213,5 @@ def test_the_daily_reminder_stays_quiet_when_nothing_is_due_and_keeps_its_place(
     assert runner.run_due(MONDAY + timedelta(days=1)) == []
     with database.session() as s:
         job = s.get(ScheduledJob, "quiz-daily:L")
-        assert job is not None and job.fire_at == datetime(2026, 1, 7, 8, 0, tzinfo=UTC)
+        assert job is not None and job.fire_at == datetime(2026, 1, 7, 8, 0, tzinfo=UTC) + (
+            next_morning(MONDAY, "L") - datetime(2026, 1, 6, 8, 0, tzinfo=UTC))  # the learner's place in the hour

@@ -55,3 +55,17 @@ def test_daily_reminder_respects_the_opt_out(database):
         assert len(jobs.pending(s, kind=DAILY_KIND)) == 1  # still planned, so opting back in works
         set_daily_dm(s, guild_id="G", learner_id="L", enabled=True)
     assert runner.run_due(clock.advance(days=1)) == [DueReminder("L", 2)]
+
+
+def test_daily_reminders_spread_over_the_morning_hour_and_keep_their_minute():
+    from datetime import UTC, datetime, timedelta
+
+    from bot.quiz.daily import next_morning
+
+    now = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    times = [next_morning(now, f"learner-{n}") for n in range(1000)]
+    assert all(t.date() == now.date() + timedelta(days=1) and t.hour == 8 for t in times)
+    minutes = {t.minute for t in times}
+    assert len(minutes) == 60  # every minute of the hour has some, none has them all
+    assert max(sum(t.minute == m for t in times) for m in minutes) < 50
+    assert next_morning(times[0] + timedelta(minutes=1), "learner-0") == times[0] + timedelta(days=1)

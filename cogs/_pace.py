@@ -1,0 +1,49 @@
+"""A send queue that keeps bulk messages (the daily reminders) inside Discord's limits.
+
+Discord allows about 50 requests a second per bot and frowns on bursts of DMs; a reminder is
+two requests (open the DM channel, send). The queue sends one item at a time, no more than
+`per_second` a second, so 5,000 reminders falling due together leave at a steady pace while
+interactions and role-play replies keep the rest of the budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+DMS_PER_SECOND = 5.0
+
+
+class Paced:
+    """A FIFO of message sends drained by one task at a fixed pace."""
+
+    def __init__(self, per_second: float = DMS_PER_SECOND) -> None:
+        self.interval = 1.0 / per_second
+        self.queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._drain(), name="paced-sends")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def put(self, send: Callable[[], Awaitable[None]]) -> None:
+        """Queue a send (a coroutine function); it runs after those queued before it."""
+        self.queue.put_nowait(send)
+
+    async def _drain(self) -> None:
+        while True:
+            send = await self.queue.get()
+            began = time.monotonic()
+            try:
+                await send()
+            except Exception:
+                log.exception("a paced send failed")
+            await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - began)))
