@@ -84,6 +84,8 @@ async def test_access_matrix(server, command, actor, outcome):
 
         guild, channel = (other_guild, other_channel) if actor == "elsewhere" else (server.guild, server.practice)
         options = {"session": sid} if command.startswith("review ") and command != "review queue" else None
+        if command == "review export":
+            options["format"] = "markdown"  # text, so the test can look inside (the PDF has its own test)
         body = await _answer(await fake.invoke_slash(guild, channel, users[actor], command, options=options))
         content = (body.get("data") or {}).get("content") or ""
         row = svc.get(sid)
