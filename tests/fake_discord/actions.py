@@ -36,6 +36,7 @@ class Actions:
     interactions: dict[int, FakeInteraction]
     _by_token: dict[str, FakeInteraction]
     modals: dict[str, dict[str, Any]]
+    modal_origins: dict[str, FakeInteraction]
 
     async def send_message(self, channel_id: int, author_id: int, content: str = "", *,
                            embeds: list[dict[str, Any]] | None = None,
@@ -56,8 +57,9 @@ class Actions:
         """A user writes to the bot in their DM channel (made on first use)."""
         return await self.send_message(self.world.dm_channel(user_id), user_id, content)
 
-    async def _interact(self, payload: dict[str, Any]) -> FakeInteraction:
-        inter = FakeInteraction(self, payload)  # type: ignore[arg-type]
+    async def _interact(self, payload: dict[str, Any],
+                        origin: FakeInteraction | None = None) -> FakeInteraction:
+        inter = FakeInteraction(self, payload, origin=origin)  # type: ignore[arg-type]
         self.interactions[inter.id] = inter
         self._by_token[inter.token] = inter
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
@@ -134,4 +136,5 @@ class Actions:
         data = {"custom_id": custom_id,
                 "components": modal_components(self.modals.get(custom_id), values)}
         return await self._interact(envelope(self.world, kind=MODAL_SUBMIT, user_id=user_id,
-                                             channel_id=channel_id, data=data))
+                                             channel_id=channel_id, data=data),
+                                    origin=self.modal_origins.get(custom_id))

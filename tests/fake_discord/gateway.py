@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from . import payloads
+from .audit import Audit
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -32,6 +33,7 @@ class Session:
     """One gateway connection and its sequence counter."""
 
     ws: web.WebSocketResponse
+    audit: Audit
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     seq: int = 0
     identified: bool = False
@@ -45,6 +47,7 @@ class Session:
                 frame["s"] = self.seq
             if self.ws.closed:
                 return
+            self.audit.gw_send(frame)
             try:
                 await self.ws.send_str(json.dumps(frame))
             except (ConnectionResetError, RuntimeError) as exc:  # the bot hung up meanwhile
@@ -68,14 +71,16 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        session = Session(ws)
+        session = Session(ws, self.fake.audit)
         self.sessions.append(session)
         try:
             await session.send(HELLO, {"heartbeat_interval": HEARTBEAT_INTERVAL_MS,
                                        "_trace": ["fake-discord"]})
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    await self._on_frame(session, json.loads(msg.data))
+                    frame = json.loads(msg.data)
+                    self.fake.audit.gw_recv(frame)
+                    await self._on_frame(session, frame)
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:

@@ -47,6 +47,7 @@ class FakeInteraction:
     callback: dict[str, Any] | None = None  # the body POSTed to /callback: {"type", "data"}
     original: dict[str, Any] | None = None  # message made by the callback (type 4/5/7)
     followups: list[dict[str, Any]] = field(default_factory=list)
+    origin: FakeInteraction | None = field(default=None, repr=False)  # what showed a modal
 
     @property
     def id(self) -> int:

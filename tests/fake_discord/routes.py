@@ -71,11 +71,11 @@ class Call:
 Handler = Callable[[Call], Awaitable[Result]]
 
 
-def json_response(status: int, data: Any) -> web.Response:
+def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> web.Response:
     if status == 204 or data is None:
-        return web.Response(status=204)
+        return web.Response(status=204, headers=headers)
     return web.Response(status=status, body=json.dumps(data).encode(),
-                        headers={"Content-Type": "application/json"})
+                        headers={**(headers or {}), "Content-Type": "application/json"})
 
 
 class Router:
@@ -91,7 +91,10 @@ class Router:
                        lambda m: f"(?P<{m[1]}>{m[2] or r'[0-9]+'})", pattern)
         self.table.append((method, re.compile(regex + "$"), handler))
 
-    async def _parse(self, request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
+    async def _parse(self, request: web.Request) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
+        """(body, uploads, what was sent as the recording shows it)."""
+        sent: dict[str, Any] = {"content_type": request.content_type, "headers": {
+            k: v for k, v in request.headers.items() if k.lower() != "authorization"}}
         if request.content_type.startswith("multipart/"):
             form = await request.post()
             body: dict[str, Any] = {}
@@ -107,41 +110,55 @@ class Router:
                     self.fake.world.files[fid] = data
                     files.append({"field": name, "index": index, "filename": value.filename,
                                   "size": len(data), "content_type": value.content_type, "id": fid})
-            return body, files
+            sent.update(payload_json=body, files=[
+                {k: f[k] for k in ("field", "filename", "size", "content_type")} for f in files])
+            return body, files, sent
+        if request.content_type == "application/x-www-form-urlencoded":
+            form = dict(await request.post())
+            sent["form"] = form
+            return form, [], sent
         text = await request.text()
-        return (json.loads(text) if text else None), []
+        body = json.loads(text) if text else None
+        if body is not None:
+            sent["json"] = body
+        return body, [], sent
 
     async def handle(self, request: web.Request) -> web.Response:
-        fake = self.fake
         path = "/" + request.match_info["tail"]
-        body, files = await self._parse(request)
+        body, files, sent = await self._parse(request)
         query = dict(request.query)
+        status, data, headers = await self._answer(request.method, path, query, body, files)
+        self.fake.audit.rest(request.method, path, query, sent, status, headers, data)
+        return json_response(status, data, headers)
+
+    async def _answer(self, method: str, path: str, query: dict[str, str], body: Any,
+                      files: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
+        fake = self.fake
         recorded = body
         if files:
             recorded = {**body, "files": [{k: v for k, v in f.items() if k != "index"}
                                           for f in files]}
-        fake.requests.append(RecordedRequest(request.method, path, recorded, time.monotonic(),
-                                             query))
+        fake.requests.append(RecordedRequest(method, path, recorded, time.monotonic(), query))
         fake._changed.set()
-        failure = fake._take_failure(request.method, path)
+        failure = fake._take_failure(method, path)
         if failure is not None:
-            return json_response(*failure)
-        for method, regex, handler in self.table:
+            return (*failure, {})
+        for route_method, regex, handler in self.table:
             match = regex.match(path)
-            if method == request.method and match:
+            if route_method == method and match:
                 params = {k: int(v) if v.isdigit() else v for k, v in match.groupdict().items()}
-                call = Call(request.method, path, params, query, body, files)
+                call = Call(method, path, params, query, body, files)
                 try:
                     result = await handler(call)
                 except Exception as exc:  # a fake bug, or a payload the fake cannot read
-                    fake.errors.append((request.method, path, traceback.format_exc()))
-                    log.exception("fake discord failed on %s %s", request.method, path)
+                    fake.errors.append((method, path, traceback.format_exc()))
+                    log.exception("fake discord failed on %s %s", method, path)
                     result = error(400, f"fake discord could not handle this: {exc!r}")
                 fake._changed.set()
-                return json_response(*result)
-        fake.unhandled.append((request.method, path, recorded))
-        log.warning("fake discord has no route for %s %s", request.method, path)
-        return json_response(*error(404, "404: Not Found"))
+                return (*result, {})
+        fake.unhandled.append((method, path, recorded))
+        log.warning("fake discord has no route for %s %s", method, path)
+        return (*error(404, "404: Not Found"), {})
 
 
 def install_base_routes(router: Router) -> None:
@@ -155,8 +172,7 @@ def install_base_routes(router: Router) -> None:
             "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
 
     async def me(call: Call) -> Result:
-        return 200, {**payloads.user(world, world.app_id), "verified": True, "flags": 0,
-                     "mfa_enabled": False, "email": None}
+        return 200, payloads.own_user(world)
 
     async def get_user(call: Call) -> Result:
         uid = call.params["uid"]
@@ -186,7 +202,7 @@ def install_base_routes(router: Router) -> None:
         for cmd in call.body:
             keep = old.get(cmd["name"])
             saved.append({"type": 1, "description": "", "options": [], "nsfw": False,
-                          "default_member_permissions": None, "dm_permission": True, **cmd,
+                          "dm_permission": True, **cmd, **payloads.command_defaults(cmd),
                           "id": keep["id"] if keep else str(world.ids.next()),
                           "application_id": str(world.app_id), "version": str(world.ids.next()),
                           **({"guild_id": str(gid)} if gid else {})})

@@ -7,6 +7,7 @@ gateway as MESSAGE_CREATE the way Discord does.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from . import payloads
@@ -47,7 +48,8 @@ async def edit_message(fake: FakeDiscord, message: dict[str, Any], body: dict[st
     """Apply an edit in place (content, embeds, components, attachments) and dispatch it."""
     for key in EDITABLE:
         if key in body and body[key] is not None:
-            message[key] = body[key]
+            message[key] = copy.deepcopy(body[key])
+    payloads.number_components(message.get("components") or [])
     if "attachments" in body or files:
         message["attachments"] = payloads.attachments_from(
             body, list(files), int(message["channel_id"]), message.get("attachments") or [])
@@ -185,17 +187,19 @@ def install_message_routes(router: Router) -> None:
                 msg = await edit_message(fake, msg, data, call.files)
         elif kind == 9:
             fake.modals[data["custom_id"]] = data
+            fake.modal_origins[data["custom_id"]] = inter
         inter.original = msg
         fake._changed.set()
-        resource: dict[str, Any] = {"type": kind}
-        if msg is not None and kind != 6:
-            resource["message"] = msg
-        return 200, {"interaction": {
+        answer: dict[str, Any] = {"interaction": {
             "id": str(inter.id), "type": inter.payload["type"],
-            "response_message_id": msg["id"] if msg and kind != 6 else None,
             "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(int((msg or {}).get("flags") or 0) & EPHEMERAL),
-        }, "resource": resource}
+        }}
+        if msg is not None and kind != 6:
+            answer["interaction"]["response_message_id"] = msg["id"]
+        if msg is not None and kind in (4, 7):  # only a sent or updated message is a resource
+            answer["resource"] = {"type": kind, "message": msg}
+        return 200, answer
 
     add("POST", "/channels/{cid}/messages", post)
     add("GET", "/channels/{cid}/messages", history)
@@ -203,16 +207,25 @@ def install_message_routes(router: Router) -> None:
         add(method, "/channels/{cid}/messages/{mid}", one)
         add(method, "/webhooks/{wid}/{token:[^/]+}/messages/{mid:[0-9]+|@original}",
             webhook_message)
-    for method in ("PUT", "DELETE"):
-        add(method, "/channels/{cid}/messages/{mid}/reactions/{emoji:[^/]+}/{who:[^/]+}", reaction)
+    add("PUT", "/channels/{cid}/messages/{mid}/reactions/{emoji:[^/]+}/@me", reaction)  # own only
+    add("DELETE", "/channels/{cid}/messages/{mid}/reactions/{emoji:[^/]+}/{who:[^/]+}", reaction)
     add("POST", "/webhooks/{wid}/{token:[^/]+}", webhook_post)
     add("POST", "/interactions/{iid}/{token:[^/]+}/callback", callback)
 
 
 def _metadata(inter: FakeInteraction) -> dict[str, Any]:
     """What Discord stamps on a message that answers an interaction."""
+    return {"application_id": inter.payload["application_id"],
+            "interaction_metadata": _interaction_metadata(inter)}
+
+
+def _interaction_metadata(inter: FakeInteraction) -> dict[str, Any]:
     payload = inter.payload
     who = payload.get("member", {}).get("user") or payload.get("user")
-    return {"application_id": payload["application_id"], "interaction_metadata": {
-        "id": payload["id"], "type": payload["type"], "user": who,
-        "authorizing_integration_owners": payload["authorizing_integration_owners"]}}
+    found = {"id": payload["id"], "type": payload["type"], "user": who,
+             "authorizing_integration_owners": payload["authorizing_integration_owners"]}
+    if payload["type"] == 3:
+        found["interacted_message_id"] = payload["message"]["id"]
+    elif payload["type"] == 5 and inter.origin is not None:
+        found["triggering_interaction_metadata"] = _interaction_metadata(inter.origin)
+    return found

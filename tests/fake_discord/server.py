@@ -19,6 +19,7 @@ import yarl
 from aiohttp import web
 
 from .actions import Actions
+from .audit import Audit
 from .gateway import Gateway
 from .interactions import FakeInteraction
 from .payloads import EPHEMERAL
@@ -33,8 +34,10 @@ class FakeDiscord(Actions):
     """A loopback Discord for one test: `async with FakeDiscord() as fake: ...`."""
 
     def __init__(self, *, app_name: str = "Composure", echo_own_messages: bool = True,
-                 fast_ready: bool = True) -> None:
+                 fast_ready: bool = True, strict: bool = True) -> None:
         self.world = World(app_name)
+        self.strict = strict  # every exchange is checked against Discord's spec; see audit.py
+        self.audit = Audit()
         self.echo_own_messages = echo_own_messages  # Discord echoes the bot's own posts
         self.fast_ready = fast_ready
         self.requests: list[RecordedRequest] = []
@@ -43,6 +46,7 @@ class FakeDiscord(Actions):
         self.interactions: dict[int, FakeInteraction] = {}
         self._by_token: dict[str, FakeInteraction] = {}
         self.modals: dict[str, dict[str, Any]] = {}  # custom_id -> last modal the bot showed
+        self.modal_origins: dict[str, FakeInteraction] = {}  # custom_id -> what showed it
         self._failures: list[dict[str, Any]] = []
         self._changed = asyncio.Event()
         self.gateway = Gateway(self)
@@ -97,8 +101,17 @@ class FakeDiscord(Actions):
         await self.start()
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc: object) -> None:
         await self.close()
+        if self.strict and exc_type is None:
+            self.assert_spec_kept()
+
+    def assert_spec_kept(self) -> None:
+        """Fail with every exchange that broke Discord's spec (outside `spec.ALLOWED`)."""
+        if self.audit.violations:
+            shown = "\n  ".join(dict.fromkeys(self.audit.violations))
+            raise AssertionError(f"the fake broke Discord's API spec ({self.audit.summary()}):\n  "
+                                 f"{shown}")
 
     async def disconnect(self, code: int = 4000) -> None:
         """Drop every gateway connection (4000: the bot reconnects and RESUMEs)."""

@@ -83,7 +83,8 @@ class World:
         self.users[uid] = {
             "id": str(uid), "username": name or f"user{next(self._names)}",
             "global_name": global_name,
-            "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0,
+            "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+            "primary_guild": None,
         }
         return uid
 
@@ -106,7 +107,7 @@ class World:
     def _role(self, gid: int, rid: int, name: str, permissions: int, position: int) -> int:
         self.guilds[gid].roles[rid] = {
             "id": str(rid), "name": name, "permissions": str(permissions), "position": position,
-            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "color": 0, "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False, "icon": None, "unicode_emoji": None, "managed": False,
             "mentionable": False, "flags": 0,
         }
@@ -133,7 +134,7 @@ class World:
         guild.members[user_id] = {
             "roles": [str(r) for r in roles], "nick": nick, "joined_at": now_iso(), "deaf": False,
             "mute": False, "flags": 0, "pending": False, "premium_since": None, "avatar": None,
-            "communication_disabled_until": None,
+            "banner": None, "communication_disabled_until": None,
         }
         return user_id
 
