@@ -89,6 +89,7 @@ class ComposureBot(commands.Bot):
             if self.services.db.claim_scheduler():  # one process runs jobs when shards share PostgreSQL
                 for event in self.services.jobs.run_due(now):
                     self.dispatch("composure_event", event)
+            self.dispatch("composure_tick")  # cogs retry what Discord could not serve earlier
 
     async def close(self) -> None:
         if self.scheduler.running:

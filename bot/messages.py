@@ -71,3 +71,8 @@ ALREADY_ACTIVE = (
 NOT_YOUR_SESSION = "Only the learner who started this role-play can take part in it."
 NO_SUCH_SESSION = "There is no session {session_id}."
 SERIOUS_FAILURE = "Serious failure"
+SCENARIO_UNAVAILABLE = (
+    "⚠️ I can't load the customer for this role-play (`{scenario_id}`): its scenario file is missing "
+    "or invalid. Everything you wrote is kept, and the session stays open; an admin has been told in "
+    "the bot's log. Carry on once it is fixed, or use `/roleplay end`."
+)

@@ -7,6 +7,7 @@ seed, so a crash between writing a reply and reacting to it loses nothing (see `
 
 from __future__ import annotations
 
+import logging
 import random
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import messages
@@ -27,13 +29,14 @@ from bot.assessment import (
     customer_is_abusive,
 )
 from bot.clock import Clock, utcnow
-from bot.content.catalogue import Catalogue
+from bot.content.catalogue import Catalogue, UnknownScenario
 from bot.content.scenario import Scenario
 from bot.roleplay.engine import PersonaEngine, Reaction, reply_context
 from bot.roleplay.report import build_report
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession, Turn
 
+log = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 4000
 _KEEP_CONTROLS = {"\n", "\t"}
 
@@ -101,6 +104,17 @@ class TurnResult:
         return self.outcome is not None
 
 
+@dataclass(frozen=True)
+class SessionPaused:
+    """A session whose scenario can no longer be loaded (file removed or invalid): kept as it is,
+    so the learner is told instead of the error stopping the sessions after it."""
+
+    session_id: int
+    learner_id: str
+    channel_id: str | None
+    scenario_id: str
+
+
 FinishHook = Callable[[Session, PracticeSession], None]
 
 
@@ -161,14 +175,27 @@ class RolePlayService:
             )
             return list(s.exec(query))
 
-    def expire_deadlines(self, now: datetime, *, in_guilds_only: bool = False) -> list[TurnResult]:
-        """Let every overdue customer react to the silence; returns what each customer said."""
-        results = []
+    def expire_deadlines(self, now: datetime, *,
+                         in_guilds_only: bool = False) -> list[TurnResult | SessionPaused]:
+        """Let every overdue customer react to the silence; returns what each customer said (or
+        that a session's scenario cannot be loaded: one broken file never stops the others)."""
+        results: list[TurnResult | SessionPaused] = []
         for session_id in self.overdue(now, in_guilds_only=in_guilds_only):
-            result = self.silence(session_id)
+            try:
+                result = self.silence(session_id)
+            except UnknownScenario:
+                results.append(self.paused(session_id))
+                continue
             if result is not None:
                 results.append(result)
         return results
+
+    def paused(self, session_id: int) -> SessionPaused:
+        """Log that a session's scenario is missing and say so in a result a face can show."""
+        row = self.get(session_id)
+        log.error("session %s: scenario %r cannot be loaded (file removed or invalid); the session "
+                  "is kept and waits", session_id, row.scenario_id)
+        return SessionPaused(session_id, row.learner_id, row.channel_id, row.scenario_id)
 
     def extend_deadline(self, session_id: int) -> datetime | None:
         """Give a fresh deadline (e.g. after the bot was offline and could not hear replies)."""
@@ -202,7 +229,11 @@ class RolePlayService:
                 reply_seconds=reply_seconds or scenario.reply_seconds, started_at=now,
             )
             s.add(row)
-            s.flush()
+            try:
+                s.flush()  # two quick starts can both pass the check; the partial unique index decides
+            except IntegrityError:
+                s.rollback()
+                raise AlreadyActive(self._active_id(learner_id)) from None
             engine = PersonaEngine(scenario, row.seed)
             opening = engine.open()
             self._add_customer_turn(s, row, 0, opening, now)
@@ -268,6 +299,10 @@ class RolePlayService:
         return self.end(session_id)
 
     # --- internals ------------------------------------------------------------------------
+
+    def _active_id(self, learner_id: str) -> int:
+        row = self.active_for(learner_id)
+        return (row.id or 0) if row else 0
 
     def _row(self, s: Session, session_id: int) -> PracticeSession:
         row = s.get(PracticeSession, session_id)

@@ -18,7 +18,7 @@ from bot.quiz.cohort import (
     create_schedule,
     list_schedules,
 )
-from bot.quiz.daily import DueReminder
+from bot.quiz.daily import DueReminder, reachable
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs.quiz._views import cohort_question_view, show_next
@@ -114,7 +114,7 @@ class QuizCog(commands.Cog):
                 await self._post_results(event)
             elif isinstance(event, CohortQuizSkipped):
                 await self._send(event.channel_id, f"ℹ️ {event.note}")
-            elif isinstance(event, DueReminder):
+            elif isinstance(event, DueReminder) and reachable(event.learner_id):
                 user = await self.bot.fetch_user(int(event.learner_id))
                 await user.send(f"📚 {event.due} revision card(s) are due. Use `/quiz` when you have five "
                                 "minutes. (`/quiz-reminders enabled:False` turns these off.)")

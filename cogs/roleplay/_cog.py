@@ -9,10 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import messages
+from bot.content.catalogue import UnknownScenario
 from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
-from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, TurnResult
+from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
 from cogs._channels import resolve_channel
 from cogs.roleplay._render import brief_embed, relative, report_embed
 from cogs.roleplay._views import reflect_view
@@ -31,6 +33,7 @@ class RolePlayCog(commands.Cog):
         self.services = bot.services  # type: ignore[attr-defined]
         self.voice = PersonaVoice()
         self._recovered = False
+        self._unrecovered: set[int] = set()  # sessions whose thread Discord could not show us yet
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -122,6 +125,9 @@ class RolePlayCog(commands.Cog):
             return
         except RolePlayError:
             return
+        except UnknownScenario:  # the reply is stored; it is answered once the scenario is back
+            await self._paused(self.services.roleplay.paused(row.id or 0), message.channel)
+            return
         await self.show(message.channel, result)
 
     async def show(self, channel: discord.abc.Messageable, result: TurnResult) -> None:
@@ -142,6 +148,14 @@ class RolePlayCog(commands.Cog):
                 await self.show(channel, event)
         elif isinstance(event, ReflectionDue):
             await self._remind(event)
+        elif isinstance(event, SessionPaused):
+            await self._paused(event, await self._channel(event.channel_id))
+
+    async def _paused(self, event: SessionPaused, channel: discord.abc.Messageable | None) -> None:
+        """Tell the learner their session waits for its scenario file (logged for the admin)."""
+        if channel is not None:
+            await channel.send(f"<@{event.learner_id}> " + messages.SCENARIO_UNAVAILABLE.format(
+                scenario_id=event.scenario_id), allowed_mentions=discord.AllowedMentions(users=True))
 
     async def _remind(self, event: ReflectionDue) -> None:
         text = (f"<@{event.learner_id}> a reminder: the reflective log for your `{event.scenario_id}` "
@@ -158,7 +172,12 @@ class RolePlayCog(commands.Cog):
             log.warning("could not deliver reflection reminder %s: %s", event.session_id, exc)
 
     async def _channel(self, channel_id: str | None) -> discord.abc.Messageable | None:
-        channel = await resolve_channel(self.bot, channel_id)
+        """The channel to post in, or None (gone, or Discord failing now: logged, nothing closed)."""
+        try:
+            channel = await resolve_channel(self.bot, channel_id)
+        except discord.HTTPException as exc:
+            log.warning("channel %s unreachable for now: %s", channel_id, exc)
+            return None
         return channel if isinstance(channel, discord.abc.Messageable) else None
 
     # --- after a restart --------------------------------------------------------------------
@@ -169,15 +188,36 @@ class RolePlayCog(commands.Cog):
             return
         self._recovered = True
         for row in self.services.roleplay.active_sessions():
-            if not row.guild_id:
-                continue  # a terminal session: not ours to resume
+            if row.guild_id:  # a terminal session is not ours to resume
+                await self._recover_one(row)
+
+    @commands.Cog.listener()
+    async def on_composure_tick(self) -> None:
+        """Try again the recoveries Discord could not serve (5xx, 403, rate limits) at start."""
+        for sid in sorted(self._unrecovered):
+            self._unrecovered.discard(sid)
+            row = self.services.roleplay.get(sid)
+            if row.status == "active":
+                await self._recover_one(row)
+
+    async def _recover_one(self, row) -> None:
+        """Recover one session; whatever goes wrong stays with that session."""
+        try:
             await self.recover(row)
+        except UnknownScenario:
+            await self._paused(self.services.roleplay.paused(row.id or 0), await self._channel(row.channel_id))
+        except discord.HTTPException as exc:
+            log.warning("session %s: its thread is unreachable for now (%s); trying again later", row.id, exc)
+            self._unrecovered.add(row.id or 0)
+        except Exception:
+            log.exception("session %s could not be recovered", row.id)
 
     async def recover(self, row) -> None:
-        """Answer what was said before the restart, or close the session if its thread is gone."""
+        """Answer what was said before the restart, or close the session if its thread is gone
+        (Discord says Unknown Channel; any other error is raised and retried later)."""
         sid = row.id or 0
-        channel = await self._channel(row.channel_id)
-        if channel is None:
+        channel = await resolve_channel(self.bot, row.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
             result = self.services.roleplay.close_abandoned(sid)
             try:
                 user = await self.bot.fetch_user(int(row.learner_id))

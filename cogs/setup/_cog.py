@@ -9,7 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
+from bot.jobs import dead_letters
 from cogs._checks import require_admin
+from cogs.roleplay._render import clip
 
 _ZONES = sorted(available_timezones())
 
@@ -94,6 +96,7 @@ class SetupCog(commands.Cog):
     async def show(self, interaction: discord.Interaction) -> None:
         with self.services.db.session() as s:
             st = guild_settings(s, guild_id=str(interaction.guild_id))
+            dead = dead_letters(s)
         embed = discord.Embed(title="Composure settings", colour=discord.Colour.blurple())
         embed.add_field(name="Mentor role", value=f"<@&{st.mentor_role_id}>" if st.mentor_role_id else "not set")
         embed.add_field(name="Cohort channels",
@@ -102,4 +105,8 @@ class SetupCog(commands.Cog):
         embed.add_field(name="Reply time", value=f"{st.reply_seconds}s" if st.reply_seconds else "per scenario")
         minutes = st.reminder_minutes or self.services.settings.reflection_reminder_minutes
         embed.add_field(name="Reflection reminder", value=f"after {minutes} min")
+        if dead:
+            embed.add_field(name=f"⚠️ Timers that failed ({len(dead)})", inline=False, value=clip("\n".join(
+                f"`{job.id}`: {job.attempts} attempts; {(job.last_error or '-').splitlines()[0][:120]}"
+                for job in dead[:10]) + "\nRun `composure jobs --retry ID` on the bot's machine once fixed."))
         await interaction.response.send_message(embed=embed, ephemeral=True)
