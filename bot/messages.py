@@ -71,6 +71,10 @@ ALREADY_ACTIVE = (
 NOT_YOUR_SESSION = "Only the learner who started this role-play can take part in it."
 NO_SUCH_SESSION = "There is no session {session_id}."
 SERIOUS_FAILURE = "Serious failure"
+MISSING_PERMISSIONS = (
+    "⚠️ I can't open your role-play: I am missing **{permissions}** in {channel}. Please ask a server "
+    "admin to allow it for my role in that channel's permissions (Edit Channel → Permissions)."
+)
 SCENARIO_UNAVAILABLE = (
     "⚠️ I can't load the customer for this role-play (`{scenario_id}`): its scenario file is missing "
     "or invalid. Everything you wrote is kept, and the session stays open; an admin has been told in "

@@ -10,6 +10,16 @@ from __future__ import annotations
 import discord
 
 UNKNOWN_CHANNEL = 10003
+# What a role-play needs in the channel it starts from: Discord's names, as admins see them.
+ROLEPLAY_PERMISSIONS = {"view_channel": "View Channel", "create_private_threads": "Create Private Threads",
+                        "send_messages_in_threads": "Send Messages in Threads"}
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Member,
+                        needed: dict[str, str]) -> list[str]:
+    """The names of the permissions in `needed` that `member` lacks in `channel` (roles and overwrites)."""
+    have = channel.permissions_for(member)
+    return [label for attr, label in needed.items() if not getattr(have, attr)]
 
 
 async def resolve_channel(client: discord.Client, channel_id: str | None) -> discord.abc.GuildChannel | \

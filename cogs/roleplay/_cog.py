@@ -15,7 +15,7 @@ from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
-from cogs._channels import resolve_channel
+from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
 from cogs.roleplay._render import brief_embed, relative, report_embed
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
@@ -55,6 +55,10 @@ class RolePlayCog(commands.Cog):
             await interaction.response.send_message(
                 "⚠️ Start role-plays from a normal text channel: I open a private thread there.", ephemeral=True)
             return
+        missing = missing_permissions(interaction.channel, interaction.guild.me, ROLEPLAY_PERMISSIONS)
+        if missing:
+            await self._refuse(interaction, interaction.channel, missing)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         sc = catalogue.get(scenario)
         try:
@@ -62,9 +66,8 @@ class RolePlayCog(commands.Cog):
                 name=f"{sc.title} · {interaction.user.display_name}"[:100],
                 type=discord.ChannelType.private_thread, invitable=False, auto_archive_duration=1440)
             await thread.add_user(interaction.user)
-        except discord.Forbidden:
-            await interaction.followup.send("⚠️ I am not allowed to create private threads here. Ask an admin "
-                                            "to give me Create Private Threads.", ephemeral=True)
+        except discord.Forbidden:  # our cache of the channel's overwrites was behind Discord's
+            await self._refuse(interaction, interaction.channel, ["Create Private Threads"])
             return
         with self.services.db.session() as s:
             seconds = reply_seconds_for(s, guild_id=str(interaction.guild_id), learner_id=learner_id,
@@ -79,6 +82,17 @@ class RolePlayCog(commands.Cog):
         await thread.send(embed=brief_embed(sc, seconds, interaction.user.mention))
         await self.show(thread, result)
         await interaction.followup.send(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
+
+    async def _refuse(self, interaction: discord.Interaction, channel: discord.TextChannel,
+                      missing: list[str]) -> None:
+        """Say exactly which permission is missing where, to the learner (who tells an admin) and the log."""
+        log.warning("guild %s: missing %s in #%s (%s)", interaction.guild_id, ", ".join(missing), channel.name,
+                    channel.id)
+        text = messages.MISSING_PERMISSIONS.format(permissions="**, **".join(missing), channel=channel.mention)
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
     @start.autocomplete("scenario")
     async def scenario_autocomplete(self, interaction: discord.Interaction,

@@ -87,7 +87,7 @@ def _string_snowflakes(body: Any) -> tuple[Any, int]:
 
 
 def _allowed(where: str, json_path: str) -> bool:
-    return any(w == where and re.search(pattern, json_path) for w, pattern, _ in ALLOWED)
+    return any(re.fullmatch(w, where) and re.search(pattern, json_path) for w, pattern, _ in ALLOWED)
 
 
 class Audit:

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 import traceback
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,18 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import payloads
+from .limits import invalid_form_body, thread_errors
 from .payloads import error
-from .world import THREAD_TYPES
+from .world import (
+    ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
+    MANAGE_WEBHOOKS,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    THREAD_TYPES,
+    VIEW_CHANNEL,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -142,7 +153,7 @@ class Router:
         fake._changed.set()
         failure = fake._take_failure(method, path)
         if failure is not None:
-            return (*failure, {})
+            return failure
         for route_method, regex, handler in self.table:
             match = regex.match(path)
             if route_method == method and match:
@@ -155,10 +166,36 @@ class Router:
                     log.exception("fake discord failed on %s %s", method, path)
                     result = error(400, f"fake discord could not handle this: {exc!r}")
                 fake._changed.set()
-                return (*result, {})
+                return (*result, rate_limit_headers(method, path))
         fake.unhandled.append((method, path, recorded))
         log.warning("fake discord has no route for %s %s", method, path)
         return (*error(404, "404: Not Found"), {})
+
+
+def missing_permissions(fake: FakeDiscord, channel_id: int, needed: int) -> Result | None:
+    """403 Missing Permissions (50013) when the bot lacks any of `needed` in the channel."""
+    have = fake.world.channel_permissions(channel_id, fake.world.app_id)
+    return None if have & needed == needed else error(403, "Missing Permissions", 50013)
+
+
+def send_permissions(fake: FakeDiscord, channel_id: int, uploads: bool) -> int:
+    """What posting needs: view and send (in threads: send in threads), attach for files."""
+    in_thread = fake.world.channels[channel_id]["type"] in THREAD_TYPES
+    return (VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if in_thread else SEND_MESSAGES)
+            | (ATTACH_FILES if uploads else 0))
+
+
+ROUTE_LIMIT = 50  # generous: discord.py waits out a bucket whose Remaining reaches 0
+
+
+def rate_limit_headers(method: str, path: str, *, remaining: int = ROUTE_LIMIT - 1,
+                       reset_after: float = 1.0) -> dict[str, str]:
+    """The X-RateLimit-* headers Discord puts on every answer, for the route's bucket."""
+    route = re.sub(r"(?<=/)\d+", ":id", path)
+    bucket = f"{zlib.crc32(f'{method} {route}'.encode()):08x}"
+    return {"X-RateLimit-Limit": str(ROUTE_LIMIT), "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}", "X-RateLimit-Bucket": bucket}
 
 
 def install_base_routes(router: Router) -> None:
@@ -254,7 +291,13 @@ def install_base_routes(router: Router) -> None:
         if cid is None or world.channels[cid]["type"] != 0:
             return error(404, "Unknown Channel", 10003)
         body = call.body or {}
-        tid = world.add_thread(cid, body["name"], private=int(body.get("type") or 11) == 12,
+        private = int(body.get("type") or 11) == 12
+        needed = VIEW_CHANNEL | (CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS)
+        if refused := missing_permissions(fake, cid, needed):
+            return refused
+        if errors := thread_errors(body):
+            return invalid_form_body(errors)
+        tid = world.add_thread(cid, body["name"], private=private,
                                invitable=body.get("invitable", True),
                                auto_archive_duration=body.get("auto_archive_duration") or 1440)
         world.channels[tid]["rate_limit_per_user"] = body.get("rate_limit_per_user") or 0
@@ -292,6 +335,8 @@ def install_base_routes(router: Router) -> None:
         cid = known_channel(call)
         if cid is None:
             return error(404, "Unknown Channel", 10003)
+        if refused := missing_permissions(fake, cid, VIEW_CHANNEL | MANAGE_WEBHOOKS):
+            return refused
         if call.method == "POST":
             wid = world.add_webhook(cid, call.body["name"])
             return 200, dict(world.webhooks[wid])

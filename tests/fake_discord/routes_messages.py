@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import payloads
 from .interactions import FakeInteraction
+from .limits import invalid_form_body, message_errors
 from .payloads import EPHEMERAL, LOADING, error
-from .routes import Call, Result, Router
+from .routes import Call, Result, Router, missing_permissions, send_permissions
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -74,6 +75,10 @@ def install_message_routes(router: Router) -> None:
         cid = call.params["cid"]
         if cid not in world.channels:
             return error(404, "Unknown Channel", 10003)
+        if refused := missing_permissions(fake, cid, send_permissions(fake, cid, bool(call.files))):
+            return refused
+        if errors := message_errors(call.body):
+            return invalid_form_body(errors)
         return 200, await store_message(fake, cid, bot(), call.body or {}, call.files)
 
     async def history(call: Call) -> Result:
@@ -96,6 +101,8 @@ def install_message_routes(router: Router) -> None:
         if call.method == "GET":
             return 200, msg
         if call.method == "PATCH":
+            if errors := message_errors(call.body):
+                return invalid_form_body(errors)
             return 200, await edit_message(fake, msg, call.body or {}, call.files)
         del world.messages[int(msg["id"])]
         await fake.gateway.dispatch("MESSAGE_DELETE", {
@@ -108,6 +115,8 @@ def install_message_routes(router: Router) -> None:
 
     async def webhook_post(call: Call) -> Result:
         body = call.body or {}
+        if errors := message_errors(body):
+            return invalid_form_body(errors)
         inter = fake._by_token.get(str(call.params["token"]))
         if inter is not None:
             return await followup(inter, body, call)
@@ -154,6 +163,8 @@ def install_message_routes(router: Router) -> None:
         if call.method == "GET":
             return 200, msg
         if call.method == "PATCH":
+            if errors := message_errors(call.body):
+                return invalid_form_body(errors)
             body = dict(call.body or {})
             if int(msg.get("flags") or 0) & LOADING:
                 body["flags"] = int(msg["flags"]) & ~LOADING
@@ -169,6 +180,8 @@ def install_message_routes(router: Router) -> None:
             return error(400, "Interaction has already been acknowledged.", 40060)
         body = call.body or {}
         kind, data = int(body["type"]), body.get("data") or {}
+        if kind in (4, 7) and (errors := message_errors(data)):
+            return invalid_form_body(errors, "data")
         flags = int(data.get("flags") or 0)
         inter.callback = ({**body, "files": [{k: v for k, v in f.items() if k != "index"}
                                              for f in call.files]} if call.files else body)

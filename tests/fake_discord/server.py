@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import re
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -23,7 +24,7 @@ from .audit import Audit
 from .gateway import Gateway
 from .interactions import FakeInteraction
 from .payloads import EPHEMERAL
-from .routes import RecordedRequest, Router, install_base_routes
+from .routes import RecordedRequest, Router, install_base_routes, rate_limit_headers
 from .routes_messages import install_message_routes
 from .world import World
 
@@ -174,6 +175,9 @@ class FakeDiscord(Actions):
     def add_thread(self, parent_id: int, name: str, **kwargs: Any) -> int:
         return self.world.add_thread(parent_id, name, **kwargs)
 
+    def add_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
+        self.world.add_overwrite(channel_id, target_id, allow=allow, deny=deny)
+
     def add_webhook(self, channel_id: int, name: str, *, owned: bool = True) -> int:
         return self.world.add_webhook(channel_id, name, owned=owned)
 
@@ -225,12 +229,27 @@ class FakeDiscord(Actions):
         self._failures.append({"method": method, "path": re.compile(path), "times": times,
                                "result": (status, {"message": message, "code": code})})
 
-    def _take_failure(self, method: str, path: str) -> tuple[int, dict[str, Any]] | None:
+    def rate_limit(self, method: str, path: str, *, retry_after: float = 0.05, is_global: bool = False,
+                   times: int = 1) -> None:
+        """Answer the next `times` matching calls with a 429 as Discord sends it: body with
+        `retry_after` and `global`, `X-RateLimit-*` headers (per-route) or `X-RateLimit-Global`."""
+        headers = {"Via": "1.1 google",  # a 429 without it is Cloudflare's ban to discord.py, not retried
+                   "Retry-After": str(max(1, math.ceil(retry_after))),
+                   "X-RateLimit-Scope": "global" if is_global else "user"}
+        if is_global:
+            headers["X-RateLimit-Global"] = "true"
+        else:
+            headers.update(rate_limit_headers(method, path, remaining=0, reset_after=retry_after))
+        self._failures.append({"method": method, "path": re.compile(path), "times": times, "headers": headers,
+                               "result": (429, {"message": "You are being rate limited.", "code": 0,
+                                                "retry_after": retry_after, "global": is_global})})
+
+    def _take_failure(self, method: str, path: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
         for failure in self._failures:
             if (failure["times"] > 0 and failure["method"] == method
                     and failure["path"].fullmatch(path)):
                 failure["times"] -= 1
-                return failure["result"]
+                return (*failure["result"], failure.get("headers", {}))
         return None
 
     # --- waiting -------------------------------------------------------------------------------
