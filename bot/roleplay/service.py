@@ -239,8 +239,10 @@ class RolePlayService:
             self._add_customer_turn(s, row, 0, opening, now)
             return TurnResult(row.id or 0, self._line(scenario, opening, row, now))
 
-    def reply(self, session_id: int, text: str, *, learner_id: str | None = None) -> TurnResult:
-        """Record a learner reply, then mark it and let the customer answer."""
+    def reply(self, session_id: int, text: str, *, learner_id: str | None = None,
+              message_id: str | None = None) -> TurnResult:
+        """Record a learner reply (with the face's message id, to find later ones after a restart),
+        then mark it and let the customer answer."""
         cleaned = clean_reply(text)
         pending = self.resume(session_id)  # a reply stored before a crash is answered first
         if pending is not None and pending.ended:
@@ -251,8 +253,16 @@ class RolePlayService:
             turns = self._turns(s, session_id)
             deadline = turns[-1].deadline_at if turns and turns[-1].speaker == "customer" else None
             s.add(Turn(session_id=session_id, position=len(turns), speaker="learner", kind="line",
-                       text=cleaned, created_at=now, late=bool(deadline and now > deadline)))
+                       text=cleaned, created_at=now, late=bool(deadline and now > deadline),
+                       discord_message_id=message_id))
         return self._react(session_id)
+
+    def last_message_id(self, session_id: int) -> str | None:
+        """The face's id of the newest stored learner message (what to read history after)."""
+        with self.db.session() as s:
+            ids = s.exec(select(Turn.discord_message_id).where(
+                Turn.session_id == session_id, col(Turn.discord_message_id).is_not(None)))
+            return max(ids, key=int, default=None)
 
     def silence(self, session_id: int, *, deadline: datetime | None = None) -> TurnResult | None:
         """Record a missed deadline; None when it is stale (the learner replied, or time remains)."""

@@ -34,6 +34,7 @@ class RolePlayCog(commands.Cog):
         self.voice = PersonaVoice()
         self._recovered = False
         self._unrecovered: set[int] = set()  # sessions whose thread Discord could not show us yet
+        self._taken: set[int] = set()  # message ids answered by this process (live and from history)
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -132,8 +133,16 @@ class RolePlayCog(commands.Cog):
         row = self.services.roleplay.active_in_channel(str(message.channel.id))
         if row is None or row.learner_id != str(message.author.id):
             return  # not a role-play thread, or a mentor watching: the session is not disturbed
+        await self._take_reply(row, message)
+
+    async def _take_reply(self, row, message: discord.Message) -> None:
+        """Store, mark and answer one learner message, once: live, or found in history after a restart."""
+        if message.id in self._taken:
+            return
+        self._taken.add(message.id)
         try:
-            result = self.services.roleplay.reply(row.id or 0, message.content, learner_id=row.learner_id)
+            result = self.services.roleplay.reply(row.id or 0, message.content, learner_id=row.learner_id,
+                                                  message_id=str(message.id))
         except ReplyRejected as exc:
             await message.reply(f"⚠️ {exc}", mention_author=False)
             return
@@ -244,12 +253,25 @@ class RolePlayCog(commands.Cog):
         result = self.services.roleplay.resume(sid)
         if result is not None:
             await self.show(channel, result)
+        missed = await self._missed(channel, row)
+        for message in missed:  # written while the bot was away: answered in order, each once
+            if self.services.roleplay.get(sid).status == "active":
+                await self._take_reply(row, message)
+        if result is not None or missed:
             return
         deadline = self.services.roleplay.extend_deadline(sid)
         if deadline is not None:
             await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
-                               f"Reply {relative(deadline)}. If you wrote something while I was away, "
-                               "please send it again.")
+                               f"Reply {relative(deadline)}.")
+
+    async def _missed(self, channel, row) -> list[discord.Message]:
+        """The learner's messages in the thread after the last one stored."""
+        after = self.services.roleplay.last_message_id(row.id or 0)
+        if after is None and any(t.speaker == "learner" and t.kind == "line"
+                                 for t in self.services.roleplay.turns(row.id or 0)):
+            return []  # replies stored before message ids were kept: nothing to read after
+        history = channel.history(limit=100, after=discord.Object(int(after)) if after else None, oldest_first=True)
+        return [m async for m in history if str(m.author.id) == row.learner_id and not m.webhook_id]
 
 
 def catalogue_error(catalogue, scenario: str) -> str:

@@ -109,3 +109,31 @@ async def test_an_admin_sees_the_timers_that_failed_every_attempt(server, caplog
         assert "composure jobs --retry ID" in failed["value"]
     assert any("dead-lettered" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
     caplog.clear()  # expected: the log line is the operator's alarm
+
+
+async def test_replies_written_while_the_bot_was_down_are_answered_in_order_after_a_restart(server):
+    fake = server.fake
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+        thread = int(row.channel_id)
+        first = await fake.send_message(thread, server.learner, "I'm so sorry about this. What happened?")
+        await fake.wait_for(lambda: len(bot.services.roleplay.turns(row.id)) == 3, timeout=30, what="an answer")
+    posts = len(customer_posts(fake, thread))
+    offline = [await fake.send_message(thread, server.learner, text, bot_offline=True) for text in (
+        "So the kettle stopped working after three weeks, is that right?",
+        "That sounds really frustrating, and I understand why you're upset.")]
+    async with server.bot() as bot2:
+        await fake.wait_for(lambda: len(customer_posts(fake, thread)) == posts + 2, timeout=30,
+                            what="both missed replies answered")
+        turns = bot2.services.roleplay.turns(row.id)
+        assert [(t.speaker, t.discord_message_id) for t in turns] == [
+            ("customer", None), ("learner", first["id"]), ("customer", None),
+            ("learner", offline[0]["id"]), ("customer", None), ("learner", offline[1]["id"]), ("customer", None)]
+        assert [t.text for t in turns if t.speaker == "learner"][1:] == [m["content"] for m in offline]
+        answers = customer_posts(fake, thread)[posts:]
+        assert [a["content"][:40] for a in answers] == [turns[4].text[:40], turns[6].text[:40]]
+        assert not any("I restarted" in (m.get("content") or "") for m in fake.messages_in(thread))
+    async with server.bot() as bot3:  # and a further restart asks nothing twice
+        await fake.wait_for_message(thread, lambda m: "I restarted" in (m.get("content") or ""))
+        assert len(bot3.services.roleplay.turns(row.id)) == 7
+        assert len(customer_posts(fake, thread)) == posts + 2

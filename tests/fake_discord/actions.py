@@ -40,9 +40,10 @@ class Actions:
 
     async def send_message(self, channel_id: int, author_id: int, content: str = "", *,
                            embeds: list[dict[str, Any]] | None = None,
-                           reply_to: int | None = None) -> dict[str, Any]:
+                           reply_to: int | None = None, bot_offline: bool = False) -> dict[str, Any]:
         """A user posts in a channel, thread or DM channel: MESSAGE_CREATE (guild_id and
-        member inside a guild). Returns the message dict."""
+        member inside a guild). Returns the message dict. `bot_offline=True`: no bot need be
+        logged in (the message waits in the channel's history, as on Discord)."""
         if channel_id not in self.world.channels:
             raise KeyError(f"no channel {channel_id}")
         gid = self.world.guild_of(channel_id)
@@ -51,7 +52,8 @@ class Actions:
         body: dict[str, Any] = {"content": content, "embeds": embeds or []}
         if reply_to:
             body["message_reference"] = {"message_id": reply_to}
-        return await store_message(self, channel_id, payloads.user(self.world, author_id), body)
+        return await store_message(self, channel_id, payloads.user(self.world, author_id), body,
+                                   bot_offline=bot_offline)
 
     async def send_dm(self, user_id: int, content: str) -> dict[str, Any]:
         """A user writes to the bot in their DM channel (made on first use)."""

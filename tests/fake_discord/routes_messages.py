@@ -25,7 +25,7 @@ EDITABLE = ("content", "embeds", "components", "flags", "poll")
 async def store_message(fake: FakeDiscord, channel_id: int, author: dict[str, Any],
                         body: dict[str, Any], files: list[dict[str, Any]] = (), *,
                         webhook_id: int | None = None, extra: dict[str, Any] | None = None,
-                        ) -> dict[str, Any]:
+                        bot_offline: bool = False) -> dict[str, Any]:
     """Create, store and (unless ephemeral) dispatch a message; returns its dict."""
     world = fake.world
     message = payloads.message(
@@ -40,7 +40,7 @@ async def store_message(fake: FakeDiscord, channel_id: int, author: dict[str, An
     fake._changed.set()
     own = int(author["id"]) == world.app_id or webhook_id is not None
     if not message["flags"] & EPHEMERAL and (fake.echo_own_messages or not own):
-        await fake.gateway.dispatch("MESSAGE_CREATE", message, required=not own)
+        await fake.gateway.dispatch("MESSAGE_CREATE", message, required=not own and not bot_offline)
     return message
 
 
@@ -87,11 +87,12 @@ def install_message_routes(router: Router) -> None:
             return error(404, "Unknown Channel", 10003)
         found = [m for m in world.messages.values() if m["channel_id"] == str(cid)
                  and not int(m.get("flags") or 0) & EPHEMERAL]
+        found.sort(key=lambda m: int(m["id"]))
+        limit = int(call.query.get("limit", 50))
         if "before" in call.query:
             found = [m for m in found if int(m["id"]) < int(call.query["before"])]
-        if "after" in call.query:
-            found = [m for m in found if int(m["id"]) > int(call.query["after"])]
-        limit = int(call.query.get("limit", 50))
+        if "after" in call.query:  # the oldest `limit` after it, newest first as Discord sends them
+            found = [m for m in found if int(m["id"]) > int(call.query["after"])][:limit]
         return 200, list(reversed(found))[:limit]
 
     async def one(call: Call) -> Result:
