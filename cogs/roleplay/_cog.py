@@ -207,12 +207,11 @@ class RolePlayCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if self._recovered:
-            return
-        self._recovered = True
+        """After a start, or a new gateway session (INVALID_SESSION): events were lost, so read them."""
+        first, self._recovered = not self._recovered, True
         for row in self.services.roleplay.active_sessions():
             if row.guild_id:  # a terminal session is not ours to resume
-                await self._recover_one(row)
+                await self._recover_one(row, notify=first)
 
     @commands.Cog.listener()
     async def on_composure_tick(self) -> None:
@@ -223,10 +222,10 @@ class RolePlayCog(commands.Cog):
             if row.status == "active":
                 await self._recover_one(row)
 
-    async def _recover_one(self, row) -> None:
+    async def _recover_one(self, row, *, notify: bool = True) -> None:
         """Recover one session; whatever goes wrong stays with that session."""
         try:
-            await self.recover(row)
+            await self.recover(row, notify=notify)
         except UnknownScenario:
             await self._paused(self.services.roleplay.paused(row.id or 0), await self._channel(row.channel_id))
         except discord.HTTPException as exc:
@@ -235,7 +234,7 @@ class RolePlayCog(commands.Cog):
         except Exception:
             log.exception("session %s could not be recovered", row.id)
 
-    async def recover(self, row) -> None:
+    async def recover(self, row, *, notify: bool = True) -> None:
         """Answer what was said before the restart, or close the session if its thread is gone
         (Discord says Unknown Channel; any other error is raised and retried later)."""
         sid = row.id or 0
@@ -257,7 +256,7 @@ class RolePlayCog(commands.Cog):
         for message in missed:  # written while the bot was away: answered in order, each once
             if self.services.roleplay.get(sid).status == "active":
                 await self._take_reply(row, message)
-        if result is not None or missed:
+        if result is not None or missed or not notify:
             return
         deadline = self.services.roleplay.extend_deadline(sid)
         if deadline is not None:

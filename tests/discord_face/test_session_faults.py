@@ -137,3 +137,25 @@ async def test_replies_written_while_the_bot_was_down_are_answered_in_order_afte
         await fake.wait_for_message(thread, lambda m: "I restarted" in (m.get("content") or ""))
         assert len(bot3.services.roleplay.turns(row.id)) == 7
         assert len(customer_posts(fake, thread)) == posts + 2
+
+
+@pytest.mark.parametrize("discord_forgets", [False, True])
+async def test_a_reply_sent_during_a_gateway_outage_is_answered_once(server, discord_forgets):
+    """RESUME replays the missed MESSAGE_CREATE; after INVALID_SESSION the bot identifies again
+    and reads the thread's history instead. Either way: answered once, no restart notice."""
+    fake = server.fake
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+        thread = int(row.channel_id)
+        posts = len(customer_posts(fake, thread))
+        async with fake.gateway_down():
+            await fake.send_message(thread, server.learner, "I'm so sorry about this. What happened?")
+            if discord_forgets:
+                fake.gateway.forget_sessions()  # the RESUME gets INVALID_SESSION: the event is lost
+        await fake.wait_for(lambda: len(customer_posts(fake, thread)) == posts + 1, timeout=30,
+                            what="the reply answered")
+        gateway = fake.gateway
+        assert (gateway.resumes, gateway.replayed, len(gateway.identifies)) == ((0, 0, 2) if discord_forgets
+                                                                               else (1, 1, 1))
+        assert len(bot.services.roleplay.turns(row.id)) == 3
+        assert not any("I restarted" in (m.get("content") or "") for m in fake.messages_in(thread))

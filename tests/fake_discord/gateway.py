@@ -38,6 +38,14 @@ class Session:
     seq: int = 0
     identified: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    sent: list[tuple[int, str, Any]] = field(default_factory=list)  # (s, t, d) dispatched, for RESUME
+    dropped: bool = False  # closed by Discord with a resumable code
+
+    def remember(self, event: str, data: Any) -> int:
+        """Number an event for this session without sending it (the bot is away); replayed on RESUME."""
+        self.seq += 1
+        self.sent.append((self.seq, event, data))
+        return self.seq
 
     async def send(self, op: int, data: Any, event: str | None = None) -> None:
         async with self.lock:  # keeps `s` in the order frames are written
@@ -45,6 +53,7 @@ class Session:
             if op == DISPATCH:
                 self.seq += 1
                 frame["s"] = self.seq
+                self.sent.append((self.seq, event, data))
             if self.ws.closed:
                 return
             self.audit.gw_send(frame)
@@ -62,13 +71,17 @@ class Gateway:
         self.sessions: list[Session] = []
         self.identifies: list[dict[str, Any]] = []  # IDENTIFY payloads (token redacted)
         self.resumes = 0
-        self._old_sessions: dict[str, int] = {}  # closed session id -> last seq, for RESUME
+        self.replayed = 0  # events sent again on RESUME
+        self._old_sessions: dict[str, Session] = {}  # closed, resumable sessions by id
+        self.open = asyncio.Event()  # cleared while "Discord's gateway is down": no handshakes
+        self.open.set()
 
     @property
     def live(self) -> list[Session]:
         return [s for s in self.sessions if s.identified and not s.ws.closed]
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        await self.open.wait()
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         session = Session(ws, self.fake.audit)
@@ -85,8 +98,8 @@ class Gateway:
                     break
         finally:
             self.sessions.remove(session)
-            if session.identified:
-                self._old_sessions[session.session_id] = session.seq
+            if session.identified and (session.dropped or ws.close_code != 1000):  # 1000: logged out
+                self._old_sessions[session.session_id] = session
             self.fake._changed.set()
         return ws
 
@@ -114,15 +127,32 @@ class Gateway:
         self.fake._changed.set()
 
     async def _resume(self, session: Session, data: dict[str, Any]) -> None:
+        """Replay what the bot missed after the `seq` it saw, then RESUMED; INVALID_SESSION (not
+        resumable) for a session Discord no longer keeps."""
         old = self._old_sessions.pop(data.get("session_id", ""), None)
         if old is None:
             await session.send(INVALID_SESSION, False)
             return
-        session.session_id, session.seq = data["session_id"], old
+        session.session_id = old.session_id
+        missed = [(s, t, d) for s, t, d in old.sent if s > int(data.get("seq") or 0)]
+        session.seq = int(data.get("seq") or 0)
+        session.sent = [entry for entry in old.sent if entry[0] <= session.seq]
+        for _s, event, payload in missed:
+            await session.send(DISPATCH, payload, event)
+        self.replayed += len(missed)
         session.identified = True
         self.resumes += 1
         await session.send(DISPATCH, {"_trace": ["fake-discord"]}, "RESUMED")
         self.fake._changed.set()
+
+    def forget_sessions(self) -> None:
+        """Discord drops the closed sessions: a RESUME now gets INVALID_SESSION (d=false)."""
+        self._old_sessions.clear()
+
+    async def reconnect(self) -> None:
+        """Send RECONNECT (op 7) to every live session: the bot closes and RESUMEs."""
+        for session in self.live:
+            await session.send(RECONNECT, None)
 
     async def _members_chunk(self, session: Session, data: dict[str, Any]) -> None:
         world = self.fake.world
@@ -141,6 +171,10 @@ class Gateway:
     async def dispatch(self, event: str, data: dict[str, Any], *, required: bool = True) -> int:
         """Send an event to every identified session; returns how many got it."""
         targets = self.live
+        if not targets and self._old_sessions:  # the bot is away but can RESUME: keep it for then
+            for old in self._old_sessions.values():
+                old.remember(event, data)
+            return 0
         if not targets and required:
             raise RuntimeError(f"cannot send {event}: no bot is logged in to the fake gateway")
         for session in targets:
@@ -150,4 +184,5 @@ class Gateway:
     async def close_all(self, code: int = 1000) -> None:
         """Close every connection (a bot still running would try to reconnect)."""
         for session in list(self.sessions):
+            session.dropped = code != 1000
             await session.ws.close(code=code, message=b"fake discord closing")

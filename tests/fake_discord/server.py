@@ -119,6 +119,18 @@ class FakeDiscord(Actions):
         await self.gateway.close_all(code)
 
     @contextlib.asynccontextmanager
+    async def gateway_down(self) -> AsyncIterator[None]:
+        """Discord's gateway drops the bot and takes no handshakes until the block ends; events
+        meanwhile are kept and replayed when the bot RESUMEs (unless `gateway.forget_sessions()`)."""
+        self.gateway.open.clear()
+        await self.gateway.close_all(4000)
+        await self.wait_for(lambda: not self.gateway.sessions, what="the bot to be disconnected")
+        try:
+            yield
+        finally:
+            self.gateway.open.set()
+
+    @contextlib.asynccontextmanager
     async def running(self, bot: discord.Client, *, token: str = "fake-token",
                       timeout: float = 10.0) -> AsyncIterator[discord.Client]:
         """Start `bot` against this fake, yield once it is ready, close it on exit.
