@@ -70,3 +70,33 @@ async def test_a_strict_fake_fails_the_test_that_broke_the_spec(tmp_path: Path,
     assert entries[0]["request"]["headers"].get("Authorization") is None  # never recorded
     assert entries[0]["response"]["status"] == 200
     assert len(replay(str(record)).violations) == 1
+
+
+async def test_interaction_tokens_expire_as_on_discord() -> None:
+    from fake_discord import FakeClock
+    from fake_discord.interactions import SLASH, FakeInteraction, envelope
+
+    async with FakeDiscord() as fake:
+        fake.clock = FakeClock()
+        gid = fake.add_guild()
+        channel = fake.add_text_channel(gid, "general")
+        user = fake.add_member(gid, name="lee")
+        late, slow = (FakeInteraction(fake, envelope(fake.world, kind=SLASH, user_id=user, channel_id=channel,
+                                                     data={"id": "1", "name": "x", "type": 1}),
+                                      created=fake.clock()) for _ in range(2))
+        for inter in (late, slow):
+            fake.interactions[inter.id] = inter
+            fake._by_token[inter.token] = inter
+        async with aiohttp.ClientSession() as http:
+            async def post(url: str, body: dict) -> tuple[int, dict]:
+                async with http.post(f"{fake.base_url}{url}", json=body) as resp:
+                    return resp.status, (await resp.json() if resp.status != 204 else None)
+
+            fake.clock.advance(2.9)
+            assert (await post(f"/interactions/{slow.id}/{slow.token}/callback", {"type": 5}))[0] == 204
+            fake.clock.advance(0.6)  # 3.5 s: too late for a first answer
+            assert await post(f"/interactions/{late.id}/{late.token}/callback", {"type": 5}) == (
+                404, {"message": "Unknown interaction", "code": 10062})
+            fake.clock.advance(15 * 60)  # the deferred one's token has expired too
+            assert await post(f"/webhooks/{fake.app_id}/{slow.token}", {"content": "done"}) == (
+                401, {"message": "Invalid Webhook Token", "code": 50027})

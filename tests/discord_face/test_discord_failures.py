@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 import pytest
+from fake_discord import FakeClock
 from fake_discord.world import CREATE_PRIVATE_THREADS, DEFAULT_EVERYONE_PERMISSIONS
 from test_roleplay import customer_posts, start_roleplay
 
@@ -83,3 +84,17 @@ async def test_discord_refuses_what_is_over_its_limits_with_invalid_form_body(se
             await channel.send("x" * 2001)
         assert refused.value.status == 400 and refused.value.code == 50035
         assert "Must be 2000 or fewer in length." in str(refused.value)
+
+
+async def test_on_a_slow_discord_every_command_is_answered_or_deferred_within_three_seconds(server):
+    fake = server.fake
+    fake.clock, fake.seconds_per_request = FakeClock(), 1.0  # each REST call takes a second
+    async with server.bot() as bot:
+        interaction, row = await start_roleplay(server, bot)  # thread, member, brief, webhook: ~6 s
+        assert interaction.type == 5 and fake.clock() - interaction.created > 3
+        assert f"<#{row.channel_id}>" in (await interaction.followup())["content"]  # token still valid
+        end = await fake.invoke_slash(server.guild, server.practice, server.learner, "roleplay end")
+        assert (await end.response())["type"] == 4
+    late = [r for r in fake.find_requests("POST", r"/interactions/\d+/[^/]+/callback")
+            if fake.interactions[int(r.path.split("/")[2])].callback is None]
+    assert late == []  # no callback came after Discord's 3 s (it would have been refused with 10062)

@@ -61,7 +61,7 @@ class Actions:
 
     async def _interact(self, payload: dict[str, Any],
                         origin: FakeInteraction | None = None) -> FakeInteraction:
-        inter = FakeInteraction(self, payload, origin=origin)  # type: ignore[arg-type]
+        inter = FakeInteraction(self, payload, origin=origin, created=self.clock())  # type: ignore[arg-type]
         self.interactions[inter.id] = inter
         self._by_token[inter.token] = inter
         await self.gateway.dispatch("INTERACTION_CREATE", payload)

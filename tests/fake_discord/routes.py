@@ -151,6 +151,9 @@ class Router:
                                           for f in files]}
         fake.requests.append(RecordedRequest(method, path, recorded, time.monotonic(), query))
         fake._changed.set()
+        advance = getattr(fake.clock, "advance", None)
+        if fake.seconds_per_request and advance is not None:  # a slow Discord, on the injected clock
+            advance(fake.seconds_per_request)
         failure = fake._take_failure(method, path)
         if failure is not None:
             return failure

@@ -119,6 +119,8 @@ def install_message_routes(router: Router) -> None:
         if errors := message_errors(body):
             return invalid_form_body(errors)
         inter = fake._by_token.get(str(call.params["token"]))
+        if inter is not None and inter.expired(fake.clock(), followup=True):
+            return error(401, "Invalid Webhook Token", 50027)
         if inter is not None:
             return await followup(inter, body, call)
         hook = world.webhooks.get(call.params["wid"])
@@ -151,6 +153,8 @@ def install_message_routes(router: Router) -> None:
 
     async def webhook_message(call: Call) -> Result:
         inter = fake._by_token.get(str(call.params["token"]))
+        if inter is not None and inter.expired(fake.clock(), followup=True):
+            return error(401, "Invalid Webhook Token", 50027)
         if inter is None:
             hook = world.webhooks.get(call.params["wid"])
             if hook is None or hook["token"] != str(call.params["token"]):
@@ -175,8 +179,8 @@ def install_message_routes(router: Router) -> None:
 
     async def callback(call: Call) -> Result:
         inter = fake.interactions.get(call.params["iid"])
-        if inter is None or inter.token != str(call.params["token"]):
-            return error(404, "Unknown interaction", 10062)
+        if inter is None or inter.token != str(call.params["token"]) or inter.expired(fake.clock()):
+            return error(404, "Unknown interaction", 10062)  # also when not answered within 3 s
         if inter.callback is not None:
             return error(400, "Interaction has already been acknowledged.", 40060)
         body = call.body or {}
@@ -213,7 +217,7 @@ def install_message_routes(router: Router) -> None:
             answer["interaction"]["response_message_id"] = msg["id"]
         if msg is not None and kind in (4, 7):  # only a sent or updated message is a resource
             answer["resource"] = {"type": kind, "message": msg}
-        return 200, answer
+        return (200, answer) if call.flag("with_response") else (204, None)
 
     add("POST", "/channels/{cid}/messages", post)
     add("GET", "/channels/{cid}/messages", history)

@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -31,6 +32,19 @@ from .world import World
 T = TypeVar("T")
 
 
+class FakeClock:
+    """Seconds that pass only when told (or per REST call, with `seconds_per_request`)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class FakeDiscord(Actions):
     """A loopback Discord for one test: `async with FakeDiscord() as fake: ...`."""
 
@@ -38,6 +52,10 @@ class FakeDiscord(Actions):
                  fast_ready: bool = True, strict: bool = True) -> None:
         self.world = World(app_name)
         self.strict = strict  # every exchange is checked against Discord's spec; see audit.py
+        # Interaction deadlines run on this clock (seconds); tests inject one, and may make each
+        # REST call "take" `seconds_per_request` on it, so slowness is modelled, never waited for.
+        self.clock: Callable[[], float] | FakeClock = time.monotonic
+        self.seconds_per_request = 0.0
         self.audit = Audit()
         self.echo_own_messages = echo_own_messages  # Discord echoes the bot's own posts
         self.fast_ready = fast_ready
