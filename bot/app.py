@@ -67,6 +67,11 @@ class ComposureBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
 
+    async def on_ready(self) -> None:
+        if not self.intents.message_content:  # learners' replies would arrive blank
+            log.error("running without the Message Content intent: learners' replies cannot be read. "
+                      "Enable it in the developer portal (Bot tab) and restart.")
+
     async def on_app_command_error(self, interaction: discord.Interaction,
                                    error: app_commands.AppCommandError) -> None:
         """Refusals were already answered by the check; anything else gets a calm message and a log line."""

@@ -140,6 +140,10 @@ class RolePlayCog(commands.Cog):
         if message.id in self._taken:
             return
         self._taken.add(message.id)
+        if not self.bot.intents.message_content and not message.content:
+            log.error("a learner's message arrived blank: enable the Message Content intent (Bot tab)")
+            await message.reply(messages.NO_MESSAGE_CONTENT, mention_author=False)
+            return
         try:
             result = self.services.roleplay.reply(row.id or 0, message.content, learner_id=row.learner_id,
                                                   message_id=str(message.id))

@@ -37,11 +37,12 @@ class Server:
                         reflection_reminder_minutes=60, discord_token=None)
 
     @asynccontextmanager
-    async def bot(self, scenarios_dir: Path | None = None):
+    async def bot(self, scenarios_dir: Path | None = None, *, message_content: bool = True):
         """A freshly built bot (new services, same database): two in a row are a restart."""
         db = Database(self.db_url)
         services = build_services(self.settings(scenarios_dir), clock=self.clock, db=db)
         bot = ComposureBot(services, tick_seconds=None, sync_guild_id=self.guild)
+        bot._connection._intents.message_content = message_content  # as if run without the intent
         try:
             async with self.fake.running(bot) as running:
                 yield running

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 import pytest
 from fake_discord import FakeClock
@@ -98,3 +100,26 @@ async def test_on_a_slow_discord_every_command_is_answered_or_deferred_within_th
     late = [r for r in fake.find_requests("POST", r"/interactions/\d+/[^/]+/callback")
             if fake.interactions[int(r.path.split("/")[2])].callback is None]
     assert late == []  # no callback came after Discord's 3 s (it would have been refused with 10062)
+
+
+async def test_without_the_message_content_intent_the_learner_and_the_log_are_told(server, caplog):
+    fake = server.fake
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+    async with server.bot(message_content=False) as bot2:
+        thread = int(row.channel_id)
+        await fake.send_message(thread, server.learner, "I'm so sorry about this. What happened?")
+        told = await fake.wait_for_message(thread, lambda m: "Message Content" in (m.get("content") or ""))
+        assert "Nothing was recorded" in told["content"]
+        assert len(bot2.services.roleplay.turns(row.id)) == 1  # no blank reply stored as the learner's
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("without the Message Content intent" in text for text in logged), logged
+    assert any("arrived blank" in text for text in logged), logged
+    caplog.clear()  # expected: these lines are the operator's alarm
+
+
+async def test_asking_for_the_intent_the_portal_has_not_enabled_stops_the_bot_with_its_name(server):
+    server.fake.message_content_enabled = False
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        async with server.bot():
+            pass

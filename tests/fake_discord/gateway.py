@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
 RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 7, 9, 10, 11
+MESSAGE_CONTENT_INTENT = 1 << 15
+DISALLOWED_INTENTS = 4014
 HEARTBEAT_INTERVAL_MS = 41250
 
 
@@ -40,6 +42,7 @@ class Session:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sent: list[tuple[int, str, Any]] = field(default_factory=list)  # (s, t, d) dispatched, for RESUME
     dropped: bool = False  # closed by Discord with a resumable code
+    intents: int = 0
 
     def remember(self, event: str, data: Any) -> int:
         """Number an event for this session without sending it (the bot is away); replayed on RESUME."""
@@ -109,6 +112,10 @@ class Gateway:
             await session.send(HEARTBEAT_ACK, None)
         elif op == IDENTIFY:
             self.identifies.append({**data, "token": "<redacted>"})
+            session.intents = int(data.get("intents") or 0)
+            if session.intents & MESSAGE_CONTENT_INTENT and not self.fake.message_content_enabled:
+                await session.ws.close(code=DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
+                return
             await self._ready(session)
         elif op == RESUME:
             await self._resume(session, data)
@@ -133,7 +140,7 @@ class Gateway:
         if old is None:
             await session.send(INVALID_SESSION, False)
             return
-        session.session_id = old.session_id
+        session.session_id, session.intents = old.session_id, old.intents
         missed = [(s, t, d) for s, t, d in old.sent if s > int(data.get("seq") or 0)]
         session.seq = int(data.get("seq") or 0)
         session.sent = [entry for entry in old.sent if entry[0] <= session.seq]
@@ -178,8 +185,23 @@ class Gateway:
         if not targets and required:
             raise RuntimeError(f"cannot send {event}: no bot is logged in to the fake gateway")
         for session in targets:
-            await session.send(DISPATCH, data, event)
+            blank = event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & MESSAGE_CONTENT_INTENT
+            await session.send(DISPATCH, self.as_seen(data) if blank else data, event)
         return len(targets)
+
+    def content_intent(self) -> bool:
+        """Whether the bot (its last IDENTIFY) asked for message content; REST reads follow it too."""
+        return not self.identifies or bool(int(self.identifies[-1].get("intents") or 0) & MESSAGE_CONTENT_INTENT)
+
+    def as_seen(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A message as a bot without the message content intent gets it: blank in a guild, unless
+        the bot wrote it or is mentioned in it (Discord's rule)."""
+        if not data.get("guild_id"):
+            return data
+        me = str(self.fake.app_id)
+        if data.get("author", {}).get("id") == me or any(u.get("id") == me for u in data.get("mentions") or []):
+            return data
+        return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
 
     async def close_all(self, code: int = 1000) -> None:
         """Close every connection (a bot still running would try to reconnect)."""

@@ -93,6 +93,8 @@ def install_message_routes(router: Router) -> None:
             found = [m for m in found if int(m["id"]) < int(call.query["before"])]
         if "after" in call.query:  # the oldest `limit` after it, newest first as Discord sends them
             found = [m for m in found if int(m["id"]) > int(call.query["after"])][:limit]
+        if not fake.gateway.content_intent():
+            found = [fake.gateway.as_seen(m) for m in found]
         return 200, list(reversed(found))[:limit]
 
     async def one(call: Call) -> Result:

@@ -56,6 +56,7 @@ class FakeDiscord(Actions):
         # REST call "take" `seconds_per_request` on it, so slowness is modelled, never waited for.
         self.clock: Callable[[], float] | FakeClock = time.monotonic
         self.seconds_per_request = 0.0
+        self.message_content_enabled = True  # the privileged intent, as set in the developer portal
         self.audit = Audit()
         self.echo_own_messages = echo_own_messages  # Discord echoes the bot's own posts
         self.fast_ready = fast_ready
