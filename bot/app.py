@@ -78,6 +78,11 @@ class ComposureBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
 
+    async def on_ready(self) -> None:
+        if not self.intents.message_content:  # learners' replies would arrive blank
+            log.error("running without the Message Content intent: learners' replies cannot be read. "
+                      "Enable it in the developer portal (Bot tab) and restart.")
+
     async def on_app_command_error(self, interaction: discord.Interaction,
                                    error: app_commands.AppCommandError) -> None:
         """Refusals were already answered by the check; anything else gets a calm message and a log line."""
@@ -103,6 +108,7 @@ class ComposureBot(commands.Bot):
             await self._in_batches(lambda passed: roleplay.expire_batch(now, in_guilds_only=True, passed=passed),
                                    EXPIRE_BATCH)
             await self._in_batches(lambda passed: jobs.run_batch(now, passed=passed), JOB_BATCH)
+            self.dispatch("composure_tick")  # cogs retry what Discord could not serve earlier
 
     async def _in_batches(self, batch: Callable[[set], tuple[list, int]], size: int) -> None:
         passed: set = set()

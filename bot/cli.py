@@ -86,8 +86,10 @@ def cmd_train_assessor(args: argparse.Namespace) -> int:
 
 
 def _learner(args: argparse.Namespace) -> tuple[str, str]:
+    from bot.quiz.daily import TERMINAL_PREFIX
+
     name = args.learner or getpass.getuser() or "learner"
-    return f"local:{name}", name
+    return f"{TERMINAL_PREFIX}{name}", name
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
@@ -178,6 +180,26 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from bot import jobs
+    from bot.clock import utcnow
+
+    with _database().session() as s:
+        if args.retry:
+            if not jobs.retry(s, job_id=args.retry, now=utcnow()):
+                print(f"error: no job {args.retry!r}", file=sys.stderr)
+                return 1
+            print(f"{args.retry}: will run at the next tick")
+            return 0
+        dead = jobs.dead_letters(s)
+        for job in dead:
+            print(f"{job.id}\tfailed {job.attempts} times, last at {job.failed_at:%Y-%m-%d %H:%M} UTC\t"
+                  f"{(job.last_error or '').splitlines()[0] if job.last_error else ''}")
+    if not dead:
+        print("no failed jobs")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.set_defaults(func=cmd_default)
@@ -241,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("learner", help="a terminal learner's NAME (as in practice --learner), or a Discord user id")
     c.add_argument("--out", type=Path, help="file or folder to write to (default: this folder)")
     c.set_defaults(func=cmd_privacy_export)
+
+    p = sub.add_parser("jobs", help="list the timers that failed every attempt, or retry one")
+    p.add_argument("--retry", metavar="JOB_ID", help="give this job fresh attempts, due now")
+    p.set_defaults(func=cmd_jobs)
 
     p = sub.add_parser("forget", help="delete everything stored about one learner")
     p.add_argument("learner_id", help="e.g. a Discord user id, or local:NAME")

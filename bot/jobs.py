@@ -5,13 +5,17 @@ replaces rather than duplicates. Handlers are plain functions of (db, job, now) 
 events (plain dataclasses) for a face to announce; they never talk to Discord themselves.
 Tests drive `run_due(now)` with a moved clock instead of sleeping; the bot runs `run_batch` off
 the event loop, a small batch at a time, in every process (see `JobRunner`).
+
+A job whose handler fails is kept and tried again later, waiting twice as long each time
+(1, 2, 4, 8 minutes); after `MAX_ATTEMPTS` failures it is dead-lettered (`failed_at` set): it no
+longer runs, and admins see it in `/setup show` and `composure jobs` until it is retried.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,6 +24,8 @@ from bot.storage.db import Database
 from bot.storage.models import ScheduledJob
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
 
 Handler = Callable[[Session, ScheduledJob, datetime], Sequence[Any]]
 
@@ -32,8 +38,30 @@ def schedule(session: Session, *, job_id: str, kind: str, fire_at: datetime,
         job = ScheduledJob(id=job_id, kind=kind, fire_at=fire_at, created_at=now, payload=payload or {})
     else:
         job.kind, job.fire_at, job.payload = kind, fire_at, payload or {}
+        job.attempts, job.last_error, job.failed_at = 0, None, None  # planned afresh
     session.add(job)
     return job
+
+
+def dead_letters(session: Session) -> list[ScheduledJob]:
+    """Jobs that failed every attempt and no longer run, oldest failure first."""
+    return list(session.exec(select(ScheduledJob).where(col(ScheduledJob.failed_at).is_not(None))
+                             .order_by(col(ScheduledJob.failed_at), col(ScheduledJob.id))))
+
+
+def retry(session: Session, *, job_id: str, now: datetime) -> bool:
+    """Give a dead-lettered (or waiting) job a fresh set of attempts, due now."""
+    job = session.get(ScheduledJob, job_id)
+    if job is None:
+        return False
+    job.attempts, job.last_error, job.failed_at, job.fire_at = 0, None, None, now
+    session.add(job)
+    return True
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the n-th failure: 1, 2, 4, 8 minutes."""
+    return FIRST_RETRY * 2 ** (attempts - 1)
 
 
 def cancel(session: Session, *, job_id: str) -> bool:
@@ -97,7 +125,8 @@ class JobRunner:
             job_id = None
             try:
                 with self.db.session() as session:
-                    query = (select(ScheduledJob).where(col(ScheduledJob.fire_at) <= now)
+                    query = (select(ScheduledJob).where(col(ScheduledJob.fire_at) <= now,
+                                                        col(ScheduledJob.failed_at).is_(None))
                              .order_by(col(ScheduledJob.fire_at), col(ScheduledJob.id)).limit(1)
                              .with_for_update(skip_locked=True))
                     if passed:
@@ -118,9 +147,28 @@ class JobRunner:
                     again = session.get(ScheduledJob, job_id)
                     if again is not None and again.fire_at <= now:
                         passed.add(job_id)
-            except Exception:
-                log.exception("job %s failed; it is kept for the next run", job_id)
+            except Exception as exc:
                 if job_id is None:
+                    log.exception("claiming a due job failed; trying again next tick")
                     break
+                self._failed(job_id, exc, now)
                 passed.add(job_id)
         return events, claimed
+
+    def _failed(self, job_id: str, exc: Exception, now: datetime) -> None:
+        """Count the failure: try again after a longer wait, or dead-letter it after the last try."""
+        with self.db.session() as session:
+            job = session.get(ScheduledJob, job_id)
+            if job is None:
+                return
+            job.attempts += 1
+            job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if job.attempts >= MAX_ATTEMPTS:
+                job.failed_at = now
+                log.error("job %s failed %d times; dead-lettered (composure jobs retry %s)",
+                          job_id, job.attempts, job_id, exc_info=exc)
+            else:
+                job.fire_at = now + backoff(job.attempts)
+                log.warning("job %s failed (attempt %d of %d); next try at %s: %s",
+                            job_id, job.attempts, MAX_ATTEMPTS, job.fire_at, job.last_error)
+            session.add(job)

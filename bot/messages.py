@@ -104,3 +104,17 @@ DATA_LABELS = {"sessions": "role-play session(s)", "turns": "transcript line(s)"
 RETENTION_SET = "Finished role-plays are deleted {days} days after they end; signed-off evidence is {kept}."
 RETENTION_OFF = "Finished role-plays are kept until a learner deletes them; signed-off evidence is {kept} on deletion."
 RETENTION_KEPT = {True: "kept", False: "deleted too"}
+MISSING_PERMISSIONS = (
+    "⚠️ I can't open your role-play: I am missing **{permissions}** in {channel}. Please ask a server "
+    "admin to allow it for my role in that channel's permissions (Edit Channel → Permissions)."
+)
+NO_MESSAGE_CONTENT = (
+    "⚠️ I can't read what you write: my **Message Content** intent is off, so Discord sends me your "
+    "messages blank. Nothing was recorded. Please ask a server admin to tell whoever runs the bot to "
+    "enable it (Developer Portal → Bot → Privileged Gateway Intents) and restart me."
+)
+SCENARIO_UNAVAILABLE = (
+    "⚠️ I can't load the customer for this role-play (`{scenario_id}`): its scenario file is missing "
+    "or invalid. Everything you wrote is kept, and the session stays open; an admin has been told in "
+    "the bot's log. Carry on once it is fixed, or use `/roleplay end`."
+)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import jobs
@@ -219,4 +220,9 @@ def answer_cohort(session: Session, *, quiz_id: int, learner_id: str, learner_na
     session.add(CohortAnswer(quiz_id=quiz_id, learner_id=learner_id, learner_name=learner_name[:100],
                              card_id=card_id, choice=choice[:200], correct=correct, answer_ms=max(0, answer_ms),
                              answered_at=now))
+    try:
+        session.flush()  # two quick clicks can both pass the check above; the unique key decides
+    except IntegrityError:
+        session.rollback()
+        raise CohortError("You have already answered this question; your first answer counts.") from None
     return correct, question

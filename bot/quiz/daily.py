@@ -15,6 +15,7 @@ from bot.storage.models import LearnerSettings, ScheduledJob
 DAILY_KIND = "quiz-daily"
 EVERY = timedelta(days=1)
 MORNING_HOUR_UTC = 8
+TERMINAL_PREFIX = "local:"
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,14 @@ def next_morning(now: datetime, learner_id: str = "") -> datetime:
     return when
 
 
+def reachable(learner_id: str) -> bool:
+    """Only Discord users (snowflake ids) can be sent a reminder; terminal learners are `local:NAME`."""
+    return not learner_id.startswith(TERMINAL_PREFIX)
+
+
 def ensure_daily(session: Session, *, learner_id: str, now: datetime) -> None:
     """Start the daily reminder for a learner who has begun revising (once; later calls keep it)."""
-    if session.get(ScheduledJob, job_id(learner_id)) is None:
+    if reachable(learner_id) and session.get(ScheduledJob, job_id(learner_id)) is None:
         jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=next_morning(now, learner_id),
                       now=now, payload={"learner_id": learner_id})
 
@@ -55,6 +61,8 @@ def opted_out(session: Session, learner_id: str) -> bool:
 def on_daily(session: Session, job: ScheduledJob, now: datetime) -> list[DueReminder]:
     """Job handler: say how many cards are due, unless none are or the learner opted out."""
     learner_id = job.payload["learner_id"]
+    if not reachable(learner_id):
+        return []  # a terminal learner's job (made before reminders were Discord-only): dropped
     jobs.schedule(session, job_id=job.id, kind=DAILY_KIND, fire_at=next_morning(now, learner_id), now=now,
                   payload=job.payload)
     if opted_out(session, learner_id):

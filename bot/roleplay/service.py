@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import select as core_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import messages
@@ -35,7 +36,7 @@ from bot.assessment import (
     customer_is_abusive,
 )
 from bot.clock import Clock, utcnow
-from bot.content.catalogue import Catalogue
+from bot.content.catalogue import Catalogue, UnknownScenario
 from bot.content.scenario import Scenario
 from bot.roleplay.engine import PersonaEngine, Reaction, reply_context
 from bot.roleplay.errors import (  # noqa: F401 - the refusals are part of this module's interface
@@ -100,6 +101,17 @@ class ActiveSession:
     learner_id: str
 
 
+@dataclass(frozen=True)
+class SessionPaused:
+    """A session whose scenario can no longer be loaded (file removed or invalid): kept as it is,
+    so the learner is told instead of the error stopping the sessions after it."""
+
+    session_id: int
+    learner_id: str
+    channel_id: str | None
+    scenario_id: str
+
+
 FinishHook = Callable[[Session, PracticeSession], None]
 
 
@@ -162,9 +174,11 @@ class RolePlayService:
         with self.db.engine.connect() as conn:
             return progress.overdue_ids(conn, now=now, in_guilds_only=in_guilds_only, limit=limit)
 
-    def expire_deadlines(self, now: datetime, *, in_guilds_only: bool = False) -> list[TurnResult]:
-        """Let every overdue customer react to the silence; returns what each customer said."""
-        results: list[TurnResult] = []
+    def expire_deadlines(self, now: datetime, *,
+                         in_guilds_only: bool = False) -> list[TurnResult | SessionPaused]:
+        """Let every overdue customer react to the silence; returns what each customer said (or
+        that a session's scenario cannot be loaded: one broken file never stops the others)."""
+        results: list[TurnResult | SessionPaused] = []
         passed: set[int] = set()
         while True:
             found, claimed = self.expire_batch(now, in_guilds_only=in_guilds_only, passed=passed)
@@ -173,7 +187,7 @@ class RolePlayService:
                 return results
 
     def expire_batch(self, now: datetime, *, limit: int = EXPIRE_BATCH, in_guilds_only: bool = False,
-                     passed: set[int] | None = None) -> tuple[list[TurnResult], int]:
+                     passed: set[int] | None = None) -> tuple[list[TurnResult | SessionPaused], int]:
         """Claim up to `limit` overdue sessions, one transaction each, and record their silences.
 
         On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so processes sharing the
@@ -181,7 +195,7 @@ class RolePlayService:
         back, to the others. `passed` collects sessions to leave for the next tick (busy or failed).
         """
         passed = set() if passed is None else passed
-        results: list[TurnResult] = []
+        results: list[TurnResult | SessionPaused] = []
         claimed = 0
         while claimed < limit:
             session_id = None
@@ -204,6 +218,10 @@ class RolePlayService:
                         passed.add(session_id)
                     else:
                         results.append(result)
+            except UnknownScenario:  # one broken scenario file never stops the sessions after it
+                self.live.drop(session_id or 0)
+                passed.add(session_id or 0)
+                results.append(self.paused(session_id or 0))
             except Exception:
                 log.exception("the silence of session %s failed; it is kept for the next run", session_id)
                 if session_id is None:
@@ -223,6 +241,13 @@ class RolePlayService:
         if not self._record(live, "silence", "", now, overdue=True, conn=conn):
             return None
         return self._react(live, now, conn=conn)
+
+    def paused(self, session_id: int) -> SessionPaused:
+        """Log that a session's scenario is missing and say so in a result a face can show."""
+        row = self.get(session_id)
+        log.error("session %s: scenario %r cannot be loaded (file removed or invalid); the session "
+                  "is kept and waits", session_id, row.scenario_id)
+        return SessionPaused(session_id, row.learner_id, row.channel_id, row.scenario_id)
 
     def extend_deadline(self, session_id: int) -> datetime | None:
         """Give a fresh deadline (e.g. after the bot was offline and could not hear replies)."""
@@ -264,7 +289,11 @@ class RolePlayService:
             line = self._line(scenario, opening, row.reply_seconds, now)
             row.turn_count, row.reply_due_at = 1, line.deadline
             s.add(row)
-            s.flush()
+            try:
+                s.flush()  # two quick starts can both pass the check; the partial unique index decides
+            except IntegrityError:
+                s.rollback()
+                raise AlreadyActive(self._active_id(learner_id)) from None
             session_id = row.id or 0
             with self.progress.transaction(conn=s.connection()) as cursor:
                 self.progress.add_turn(cursor, session_id=session_id, position=0, speaker="customer",
@@ -276,19 +305,30 @@ class RolePlayService:
                                   row.reply_seconds, [opening_turn], engine, line.deadline))
         return TurnResult(session_id, line)
 
-    def reply(self, session_id: int, text: str, *, learner_id: str | None = None) -> TurnResult:
-        """Record a learner reply, then mark it and let the customer answer."""
+    def reply(self, session_id: int, text: str, *, learner_id: str | None = None,
+              message_id: str | None = None) -> TurnResult:
+        """Record a learner reply (with the face's message id, to find later ones after a restart),
+        then mark it and let the customer answer."""
         cleaned = clean_reply(text)
         with self.in_order(session_id), self.progress.connection() as raw:  # one connection, two transactions
             now = self.clock()
             live = self.live.get(session_id)
-            if live is None or not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw):
+            if live is None or not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw,
+                                                message_id=message_id):
                 live, pending = self._ready(session_id, learner_id)  # a reply stored before a crash is answered first
                 if pending is not None and pending.ended:
                     raise SessionOver(messages.SESSION_OVER)
-                if not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw):
+                if not self._record(live, "line", cleaned, now, learner_id=learner_id, raw=raw,
+                                    message_id=message_id):
                     raise SessionOver(messages.SESSION_OVER)
             return self._react(live, now, raw)
+
+    def last_message_id(self, session_id: int) -> str | None:
+        """The face's id of the newest stored learner message (what to read history after)."""
+        with self.db.session() as s:
+            ids = s.exec(select(Turn.discord_message_id).where(
+                Turn.session_id == session_id, col(Turn.discord_message_id).is_not(None)))
+            return max(ids, key=int, default=None)
 
     def silence(self, session_id: int, *, deadline: datetime | None = None) -> TurnResult | None:
         """Record a missed deadline; None when it is stale (the learner replied, or time remains)."""
@@ -369,6 +409,10 @@ class RolePlayService:
             self.live.drop(session_id)
         return live
 
+    def _active_id(self, learner_id: str) -> int:
+        row = self.active_for(learner_id)
+        return (row.id or 0) if row else 0
+
     def _ready(self, session_id: int, learner_id: str | None) -> tuple[LiveSession, TurnResult | None]:
         """The session fresh from the store, refusals raised, a pending event answered."""
         live = self._load(session_id)
@@ -381,7 +425,7 @@ class RolePlayService:
 
     def _record(self, live: LiveSession, kind: str, text: str, now: datetime, *,
                 learner_id: str | None = None, overdue: bool = False, raw: Any = None,
-                conn: Connection | None = None) -> bool:
+                conn: Connection | None = None, message_id: str | None = None) -> bool:
         """Commit the learner's event on its own; False (and the entry dropped) when the row moved on."""
         due = live.reply_due_at
         late = kind == "line" and due is not None and now > due
@@ -392,7 +436,7 @@ class RolePlayService:
                                           overdue_at=now if overdue else None)
             if moved:
                 self.progress.add_turn(cursor, session_id=live.id, position=position, speaker="learner",
-                                       kind=kind, text=text, late=late, created_at=now)
+                                       kind=kind, text=text, late=late, created_at=now, message_id=message_id)
         if not moved:
             self.live.drop(live.id)
             return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import UTCDateTime
@@ -30,7 +30,12 @@ class PracticeSession(SQLModel, table=True):
     """One role-play of one scenario by one learner."""
 
     __tablename__ = "practice_session"
-    __table_args__ = (Index("ix_session_learner_status", "learner_id", "status"),)
+    __table_args__ = (
+        Index("ix_session_learner_status", "learner_id", "status"),
+        # one active role-play per learner, kept by the database even when two starts race
+        Index("uq_session_one_active", "learner_id", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: str = Field(max_length=64)
@@ -73,6 +78,7 @@ class Turn(SQLModel, table=True):
     late: bool = False
     created_at: datetime = _when()
     deadline_at: datetime | None = _when(default=None)
+    discord_message_id: str | None = Field(default=None, max_length=32)  # the learner's message
 
 
 class Reflection(SQLModel, table=True):
@@ -161,6 +167,9 @@ class ScheduledJob(SQLModel, table=True):
     payload: dict[str, Any] = _json(dict)
     fire_at: datetime = _when(index=True)
     created_at: datetime = _when()
+    attempts: int = 0  # failed runs so far; each failure waits longer before the next try
+    last_error: str | None = Field(default=None, sa_type=Text)
+    failed_at: datetime | None = _when(default=None)  # set after the last attempt: dead-lettered
 
 
 # --- Quizzes ----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from bot.storage.models import PracticeSession, Turn
 SESSIONS = PracticeSession.__table__  # type: ignore[attr-defined]
 TURNS = Turn.__table__  # type: ignore[attr-defined]
 _TURN_COLUMNS = ("session_id", "position", "speaker", "kind", "text", "mood", "late", "created_at",
-                 "deadline_at")  # a new turn's marks, evidence and offers start empty
+                 "deadline_at", "discord_message_id")  # a new turn's marks, evidence and offers start empty
 
 
 def _advance(due_known: bool, by_learner: bool, overdue: bool) -> Executable:
@@ -133,11 +133,13 @@ class Progress:
 
     def add_turn(self, cursor: Any, *, session_id: int, position: int, speaker: str, created_at: datetime,
                  kind: str = "line", text: str = "", mood: int | None = None, late: bool = False,
-                 deadline_at: datetime | None = None) -> None:
-        """Insert one turn (a learner's marks are filled in later by `mark_turn`)."""
+                 deadline_at: datetime | None = None, message_id: str | None = None) -> None:
+        """Insert one turn (a learner's marks are filled in later by `mark_turn`); `message_id` is the
+        face's id of the learner's message, to read the ones after it following a restart."""
         self._run(cursor, "add_turn", {
             "session_id": session_id, "position": position, "speaker": speaker, "kind": kind, "text": text,
             "mood": mood, "late": late, "created_at": created_at, "deadline_at": deadline_at,
+            "discord_message_id": message_id,
         })
 
     def mark_turn(self, cursor: Any, *, session_id: int, position: int, marks: list[str],

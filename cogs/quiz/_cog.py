@@ -20,7 +20,7 @@ from bot.quiz.cohort import (
     create_schedule,
     list_schedules,
 )
-from bot.quiz.daily import DueReminder
+from bot.quiz.daily import DueReminder, reachable
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs._pace import Paced
@@ -130,7 +130,7 @@ class QuizCog(commands.Cog):
                 await self._post_results(event)
             elif isinstance(event, CohortQuizSkipped):
                 await self._send(event.channel_id, f"ℹ️ {event.note}")
-            elif isinstance(event, DueReminder):
+            elif isinstance(event, DueReminder) and reachable(event.learner_id):
                 self.reminders.put(lambda: self._remind(event))
         except discord.HTTPException as exc:
             log.warning("could not announce %s: %s", type(event).__name__, exc)

@@ -177,7 +177,7 @@ class ReviewCog(commands.Cog):
 
     async def tell_learner(self, session_id: int, text: str) -> None:
         row = self.services.roleplay.get(session_id)
-        thread = await self._thread(row.channel_id)
-        if thread is not None:
-            with contextlib.suppress(discord.HTTPException):  # telling the learner is a courtesy
+        with contextlib.suppress(discord.HTTPException):  # telling the learner is a courtesy
+            thread = await self._thread(row.channel_id)
+            if thread is not None:
                 await thread.send(f"<@{row.learner_id}> {text}", allowed_mentions=discord.AllowedMentions(users=True))

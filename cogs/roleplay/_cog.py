@@ -11,11 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import messages
+from bot.content.catalogue import UnknownScenario
 from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
-from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, TurnResult
-from cogs._channels import resolve_channel
+from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
+from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
 from cogs.roleplay._render import brief_embed, relative, report_embed
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
@@ -33,6 +35,8 @@ class RolePlayCog(commands.Cog):
         self.services = bot.services  # type: ignore[attr-defined]
         self.voice = PersonaVoice()
         self._recovered = False
+        self._unrecovered: set[int] = set()  # sessions whose thread Discord could not show us yet
+        self._taken: set[int] = set()  # message ids answered by this process (live and from history)
         # core calls run on worker threads; this keeps one session's events in arrival order (FIFO locks)
         self._in_order: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -63,6 +67,10 @@ class RolePlayCog(commands.Cog):
             await interaction.response.send_message(
                 "⚠️ Start role-plays from a normal text channel: I open a private thread there.", ephemeral=True)
             return
+        missing = missing_permissions(interaction.channel, interaction.guild.me, ROLEPLAY_PERMISSIONS)
+        if missing:
+            await self._refuse(interaction, interaction.channel, missing)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         sc = catalogue.get(scenario)
         try:
@@ -70,9 +78,8 @@ class RolePlayCog(commands.Cog):
                 name=f"{sc.title} · {interaction.user.display_name}"[:100],
                 type=discord.ChannelType.private_thread, invitable=False, auto_archive_duration=1440)
             await thread.add_user(interaction.user)
-        except discord.Forbidden:
-            await interaction.followup.send("⚠️ I am not allowed to create private threads here. Ask an admin "
-                                            "to give me Create Private Threads.", ephemeral=True)
+        except discord.Forbidden:  # our cache of the channel's overwrites was behind Discord's
+            await self._refuse(interaction, interaction.channel, ["Create Private Threads"])
             return
         seconds = await self._core(None, self._reply_seconds, str(interaction.guild_id), learner_id,
                                    sc.reply_seconds)
@@ -91,6 +98,17 @@ class RolePlayCog(commands.Cog):
     def _reply_seconds(self, guild_id: str, learner_id: str, scenario_seconds: int) -> int:
         with self.services.db.session() as s:
             return reply_seconds_for(s, guild_id=guild_id, learner_id=learner_id, scenario_seconds=scenario_seconds)
+
+    async def _refuse(self, interaction: discord.Interaction, channel: discord.TextChannel,
+                      missing: list[str]) -> None:
+        """Say exactly which permission is missing where, to the learner (who tells an admin) and the log."""
+        log.warning("guild %s: missing %s in #%s (%s)", interaction.guild_id, ", ".join(missing), channel.name,
+                    channel.id)
+        text = messages.MISSING_PERMISSIONS.format(permissions="**, **".join(missing), channel=channel.mention)
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
     @start.autocomplete("scenario")
     async def scenario_autocomplete(self, interaction: discord.Interaction,
@@ -131,13 +149,27 @@ class RolePlayCog(commands.Cog):
         row = await self._core(None, self.services.roleplay.active_in_channel, str(message.channel.id))
         if row is None or row.learner_id != str(message.author.id):
             return  # not a role-play thread, or a mentor watching: the session is not disturbed
+        await self._take_reply(row, message)
+
+    async def _take_reply(self, row, message: discord.Message) -> None:
+        """Store, mark and answer one learner message, once: live, or found in history after a restart."""
+        if message.id in self._taken:
+            return
+        self._taken.add(message.id)
+        if not self.bot.intents.message_content and not message.content:
+            log.error("a learner's message arrived blank: enable the Message Content intent (Bot tab)")
+            await message.reply(messages.NO_MESSAGE_CONTENT, mention_author=False)
+            return
         try:
-            result = await self._core(row.id, self.services.roleplay.reply, row.id, message.content,
-                                      learner_id=row.learner_id)
+            result = await self._core(row.id, self.services.roleplay.reply, row.id or 0, message.content,
+                                      learner_id=row.learner_id, message_id=str(message.id))
         except ReplyRejected as exc:
             await message.reply(f"⚠️ {exc}", mention_author=False)
             return
         except RolePlayError:
+            return
+        except UnknownScenario:  # the reply is stored; it is answered once the scenario is back
+            await self._paused(await self._core(None, self.services.roleplay.paused, row.id or 0), message.channel)
             return
         await self.show(message.channel, result)
 
@@ -161,6 +193,14 @@ class RolePlayCog(commands.Cog):
                 await self.show(channel, event)
         elif isinstance(event, ReflectionDue):
             await self._remind(event)
+        elif isinstance(event, SessionPaused):
+            await self._paused(event, await self._channel(event.channel_id))
+
+    async def _paused(self, event: SessionPaused, channel: discord.abc.Messageable | None) -> None:
+        """Tell the learner their session waits for its scenario file (logged for the admin)."""
+        if channel is not None:
+            await channel.send(f"<@{event.learner_id}> " + messages.SCENARIO_UNAVAILABLE.format(
+                scenario_id=event.scenario_id), allowed_mentions=discord.AllowedMentions(users=True))
 
     async def _remind(self, event: ReflectionDue) -> None:
         text = (f"<@{event.learner_id}> a reminder: the reflective log for your `{event.scenario_id}` "
@@ -177,26 +217,52 @@ class RolePlayCog(commands.Cog):
             log.warning("could not deliver reflection reminder %s: %s", event.session_id, exc)
 
     async def _channel(self, channel_id: str | None) -> discord.abc.Messageable | None:
-        channel = await resolve_channel(self.bot, channel_id)
+        """The channel to post in, or None (gone, or Discord failing now: logged, nothing closed)."""
+        try:
+            channel = await resolve_channel(self.bot, channel_id)
+        except discord.HTTPException as exc:
+            log.warning("channel %s unreachable for now: %s", channel_id, exc)
+            return None
         return channel if isinstance(channel, discord.abc.Messageable) else None
 
     # --- after a restart --------------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if self._recovered:
-            return
-        self._recovered = True
+        """After a start, or a new gateway session (INVALID_SESSION): events were lost, so read them."""
+        first, self._recovered = not self._recovered, True
         for row in await self._core(None, self.services.roleplay.active_sessions):
-            if not row.guild_id:
-                continue  # a terminal session: not ours to resume
-            await self.recover(row)
+            if row.guild_id:  # a terminal session is not ours to resume
+                await self._recover_one(row, notify=first)
 
-    async def recover(self, row) -> None:
-        """Answer what was said before the restart, or close the session if its thread is gone."""
+    @commands.Cog.listener()
+    async def on_composure_tick(self) -> None:
+        """Try again the recoveries Discord could not serve (5xx, 403, rate limits) at start."""
+        for sid in sorted(self._unrecovered):
+            self._unrecovered.discard(sid)
+            row = await self._core(None, self.services.roleplay.get, sid)
+            if row.status == "active":
+                await self._recover_one(row)
+
+    async def _recover_one(self, row, *, notify: bool = True) -> None:
+        """Recover one session; whatever goes wrong stays with that session."""
+        try:
+            await self.recover(row, notify=notify)
+        except UnknownScenario:
+            await self._paused(await self._core(None, self.services.roleplay.paused, row.id or 0),
+                               await self._channel(row.channel_id))
+        except discord.HTTPException as exc:
+            log.warning("session %s: its thread is unreachable for now (%s); trying again later", row.id, exc)
+            self._unrecovered.add(row.id or 0)
+        except Exception:
+            log.exception("session %s could not be recovered", row.id)
+
+    async def recover(self, row, *, notify: bool = True) -> None:
+        """Answer what was said before the restart, or close the session if its thread is gone
+        (Discord says Unknown Channel; any other error is raised and retried later)."""
         sid = row.id or 0
-        channel = await self._channel(row.channel_id)
-        if channel is None:
+        channel = await resolve_channel(self.bot, row.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
             result = await self._core(sid, self.services.roleplay.close_abandoned, sid)
             try:
                 user = await self.bot.fetch_user(int(row.learner_id))
@@ -209,12 +275,25 @@ class RolePlayCog(commands.Cog):
         result = await self._core(sid, self.services.roleplay.resume, sid)
         if result is not None:
             await self.show(channel, result)
+        missed = await self._missed(channel, row)
+        for message in missed:  # written while the bot was away: answered in order, each once
+            if (await self._core(None, self.services.roleplay.get, sid)).status == "active":
+                await self._take_reply(row, message)
+        if result is not None or missed or not notify:
             return
         deadline = await self._core(sid, self.services.roleplay.extend_deadline, sid)
         if deadline is not None:
             await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
-                               f"Reply {relative(deadline)}. If you wrote something while I was away, "
-                               "please send it again.")
+                               f"Reply {relative(deadline)}.")
+
+    async def _missed(self, channel, row) -> list[discord.Message]:
+        """The learner's messages in the thread after the last one stored."""
+        after = await self._core(None, self.services.roleplay.last_message_id, row.id or 0)
+        turns = await self._core(None, self.services.roleplay.turns, row.id or 0)
+        if after is None and any(t.speaker == "learner" and t.kind == "line" for t in turns):
+            return []  # replies stored before message ids were kept: nothing to read after
+        history = channel.history(limit=100, after=discord.Object(int(after)) if after else None, oldest_first=True)
+        return [m async for m in history if str(m.author.id) == row.learner_id and not m.webhook_id]
 
 
 def catalogue_error(catalogue, scenario: str) -> str:

@@ -10,8 +10,10 @@ from discord.ext import commands
 
 from bot import messages
 from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
+from bot.jobs import dead_letters
 from bot.privacy.retention import set_retention
 from cogs._checks import require_admin
+from cogs.roleplay._render import clip
 
 _ZONES = sorted(available_timezones())
 
@@ -112,6 +114,7 @@ class SetupCog(commands.Cog):
     async def show(self, interaction: discord.Interaction) -> None:
         with self.services.db.session() as s:
             st = guild_settings(s, guild_id=str(interaction.guild_id))
+            dead = dead_letters(s)
         embed = discord.Embed(title="Composure settings", colour=discord.Colour.blurple())
         embed.add_field(name="Mentor role", value=f"<@&{st.mentor_role_id}>" if st.mentor_role_id else "not set")
         embed.add_field(name="Cohort channels",
@@ -122,4 +125,8 @@ class SetupCog(commands.Cog):
         embed.add_field(name="Reflection reminder", value=f"after {minutes} min")
         embed.add_field(name="Retention", value=(f"{st.retention_days} days" if st.retention_days else "kept")
                         + f", signed-off evidence {messages.RETENTION_KEPT[st.keep_signed_off]}")
+        if dead:
+            embed.add_field(name=f"⚠️ Timers that failed ({len(dead)})", inline=False, value=clip("\n".join(
+                f"`{job.id}`: {job.attempts} attempts; {(job.last_error or '-').splitlines()[0][:120]}"
+                for job in dead[:10]) + "\nRun `composure jobs --retry ID` on the bot's machine once fixed."))
         await interaction.response.send_message(embed=embed, ephemeral=True)

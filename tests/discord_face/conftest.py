@@ -32,16 +32,17 @@ class Server:
     db_url: str
     clock: ManualClock = field(default_factory=ManualClock)
 
-    def settings(self) -> Settings:
-        return Settings(database_url=self.db_url, scenarios_dir=PROJECT_ROOT / "scenarios",
+    def settings(self, scenarios_dir: Path | None = None) -> Settings:
+        return Settings(database_url=self.db_url, scenarios_dir=scenarios_dir or PROJECT_ROOT / "scenarios",
                         reflection_reminder_minutes=60, discord_token=None)
 
     @asynccontextmanager
-    async def bot(self):
+    async def bot(self, scenarios_dir: Path | None = None, *, message_content: bool = True):
         """A freshly built bot (new services, same database): two in a row are a restart."""
         db = Database(self.db_url)
-        services = build_services(self.settings(), clock=self.clock, db=db)
+        services = build_services(self.settings(scenarios_dir), clock=self.clock, db=db)
         bot = ComposureBot(services, tick_seconds=None, sync_guild_id=self.guild)
+        bot._connection._intents.message_content = message_content  # as if run without the intent
         try:
             async with self.fake.running(bot) as running:
                 yield running

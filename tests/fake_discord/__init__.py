@@ -9,7 +9,7 @@
 
 from .interactions import ChannelRef, FakeInteraction, RoleRef, UserRef
 from .routes import RecordedRequest
-from .server import FakeDiscord
+from .server import FakeClock, FakeDiscord
 from .world import ADMINISTRATOR, ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "ALL_PERMISSIONS",
     "DEFAULT_EVERYONE_PERMISSIONS",
     "ChannelRef",
+    "FakeClock",
     "FakeDiscord",
     "FakeInteraction",
     "RecordedRequest",

@@ -36,12 +36,14 @@ class Actions:
     interactions: dict[int, FakeInteraction]
     _by_token: dict[str, FakeInteraction]
     modals: dict[str, dict[str, Any]]
+    modal_origins: dict[str, FakeInteraction]
 
     async def send_message(self, channel_id: int, author_id: int, content: str = "", *,
                            embeds: list[dict[str, Any]] | None = None,
-                           reply_to: int | None = None) -> dict[str, Any]:
+                           reply_to: int | None = None, bot_offline: bool = False) -> dict[str, Any]:
         """A user posts in a channel, thread or DM channel: MESSAGE_CREATE (guild_id and
-        member inside a guild). Returns the message dict."""
+        member inside a guild). Returns the message dict. `bot_offline=True`: no bot need be
+        logged in (the message waits in the channel's history, as on Discord)."""
         if channel_id not in self.world.channels:
             raise KeyError(f"no channel {channel_id}")
         gid = self.world.guild_of(channel_id)
@@ -50,14 +52,16 @@ class Actions:
         body: dict[str, Any] = {"content": content, "embeds": embeds or []}
         if reply_to:
             body["message_reference"] = {"message_id": reply_to}
-        return await store_message(self, channel_id, payloads.user(self.world, author_id), body)
+        return await store_message(self, channel_id, payloads.user(self.world, author_id), body,
+                                   bot_offline=bot_offline)
 
     async def send_dm(self, user_id: int, content: str) -> dict[str, Any]:
         """A user writes to the bot in their DM channel (made on first use)."""
         return await self.send_message(self.world.dm_channel(user_id), user_id, content)
 
-    async def _interact(self, payload: dict[str, Any]) -> FakeInteraction:
-        inter = FakeInteraction(self, payload)  # type: ignore[arg-type]
+    async def _interact(self, payload: dict[str, Any],
+                        origin: FakeInteraction | None = None) -> FakeInteraction:
+        inter = FakeInteraction(self, payload, origin=origin, created=self.clock())  # type: ignore[arg-type]
         self.interactions[inter.id] = inter
         self._by_token[inter.token] = inter
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
@@ -134,4 +138,5 @@ class Actions:
         data = {"custom_id": custom_id,
                 "components": modal_components(self.modals.get(custom_id), values)}
         return await self._interact(envelope(self.world, kind=MODAL_SUBMIT, user_id=user_id,
-                                             channel_id=channel_id, data=data))
+                                             channel_id=channel_id, data=data),
+                                    origin=self.modal_origins.get(custom_id))

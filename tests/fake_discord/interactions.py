@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .server import FakeDiscord
 
 SLASH, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+INITIAL_RESPONSE_SECONDS, TOKEN_SECONDS = 3.0, 15 * 60.0
 SUB_COMMAND, SUB_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 
@@ -47,6 +48,11 @@ class FakeInteraction:
     callback: dict[str, Any] | None = None  # the body POSTed to /callback: {"type", "data"}
     original: dict[str, Any] | None = None  # message made by the callback (type 4/5/7)
     followups: list[dict[str, Any]] = field(default_factory=list)
+    origin: FakeInteraction | None = field(default=None, repr=False)  # what showed a modal
+    created: float = 0.0  # on the fake's clock: 3 s to answer, 15 min for followups
+
+    def expired(self, now: float, *, followup: bool = False) -> bool:
+        return now - self.created > (TOKEN_SECONDS if followup else INITIAL_RESPONSE_SECONDS)
 
     @property
     def id(self) -> int:

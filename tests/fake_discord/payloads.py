@@ -68,6 +68,12 @@ def guild_create(world: World, guild_id: int) -> dict[str, Any]:
         "owner_id": str(guild.owner_id), "afk_timeout": 300, "verification_level": 0,
         "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
         "nsfw_level": 0, "premium_tier": 0, "preferred_locale": "en-US", "features": [],
+        "home_header": None, "discovery_splash": None, "region": "deprecated",
+        "afk_channel_id": None, "widget_enabled": False, "widget_channel_id": None,
+        "max_presences": None, "max_members": 250000, "max_stage_video_channel_users": 50,
+        "max_video_channel_users": 25, "vanity_url_code": None, "premium_subscription_count": 0,
+        "safety_alerts_channel_id": None, "public_updates_channel_id": None,
+        "premium_progress_bar_enabled": False, "nsfw": False, "incidents_data": None,
         "system_channel_id": None, "system_channel_flags": 0, "rules_channel_id": None,
         "description": None, "unavailable": False, "large": False, "joined_at": now_iso(),
         "member_count": len(guild.members), "lazy": True, "application_id": None,
@@ -81,8 +87,7 @@ def guild_create(world: World, guild_id: int) -> dict[str, Any]:
 
 def ready(world: World, session_id: str, resume_url: str) -> dict[str, Any]:
     return {
-        "v": 10, "user": {**user(world, world.app_id), "verified": True, "mfa_enabled": False,
-                          "flags": 0, "email": None},
+        "v": 10, "user": own_user(world),
         "guilds": [{"id": str(gid), "unavailable": True} for gid in world.guilds],
         "session_id": session_id, "resume_gateway_url": resume_url, "private_channels": [],
         "relationships": [], "application": {"id": str(world.app_id), "flags": 0},
@@ -90,14 +95,33 @@ def ready(world: World, session_id: str, resume_url: str) -> dict[str, Any]:
     }
 
 
+def own_user(world: World) -> dict[str, Any]:
+    """The bot's own user as GET /users/@me and READY give it (with its private fields)."""
+    return {**user(world, world.app_id), "verified": True, "mfa_enabled": False, "email": None,
+            "locale": "en-US"}
+
+
 def application(world: World) -> dict[str, Any]:
-    """GET /oauth2/applications/@me: the fields discord.py's AppInfo requires."""
+    """GET /oauth2/applications/@me: a private application (what AppInfo reads, and more)."""
     return {
         "id": str(world.app_id), "name": world.app_name, "icon": None, "description": "",
-        "bot_public": True, "bot_require_code_grant": False, "owner": user(world, world.owner_id),
-        "verify_key": "0" * 64, "flags": 0, "team": None, "summary": "", "rpc_origins": [],
+        "type": None, "bot_public": True, "bot_require_code_grant": False,
+        "owner": user(world, world.owner_id), "verify_key": "0" * 64, "flags": 0, "flags_new": "0",
+        "team": None, "summary": "", "rpc_origins": [], "redirect_uris": [],
         "bot": user(world, world.app_id), "interactions_endpoint_url": None,
+        "role_connections_verification_url": None, "approximate_guild_count": len(world.guilds),
+        "approximate_user_install_count": 0, "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0, "eligible_oauth2_scopes": ["bot", "applications.commands"],
     }
+
+
+def command_defaults(cmd: dict[str, Any]) -> dict[str, Any]:
+    """What Discord stores for fields a command upload leaves null: permissions as a string,
+    installable to guilds, usable in every context."""
+    perms = cmd.get("default_member_permissions")
+    return {"default_member_permissions": None if perms is None else str(perms),
+            "integration_types": cmd.get("integration_types") or [0],
+            "contexts": cmd.get("contexts")}
 
 
 def mentions(world: World, content: str, guild_id: int | None) -> list[dict[str, Any]]:
@@ -126,9 +150,11 @@ def message(world: World, *, channel_id: int, author: dict[str, Any], body: dict
         "tts": bool(body.get("tts")), "mention_everyone": False,
         "mentions": mentions(world, content, guild_id), "mention_roles": [],
         "attachments": attachments or [], "embeds": body.get("embeds") or [],
-        "components": body.get("components") or [], "flags": int(body.get("flags") or 0),
+        "components": copy.deepcopy(body.get("components") or []),
+        "flags": int(body.get("flags") or 0),
         "pinned": False, "reactions": [],
     }
+    number_components(data["components"])
     if body.get("nonce") is not None:
         data["nonce"] = body["nonce"]
     if body.get("poll"):
@@ -143,15 +169,32 @@ def message(world: World, *, channel_id: int, author: dict[str, Any], body: dict
     ref = body.get("message_reference")
     if ref and ref.get("message_id"):
         data["type"] = 19
-        data["message_reference"] = {"message_id": str(ref["message_id"]),
-                                     "channel_id": str(ref.get("channel_id") or channel_id),
-                                     "guild_id": str(guild_id) if guild_id else None}
+        data["message_reference"] = {"type": 0, "message_id": str(ref["message_id"]),
+                                     "channel_id": str(ref.get("channel_id") or channel_id)}
+        if guild_id:
+            data["message_reference"]["guild_id"] = str(guild_id)
         referenced = world.messages.get(int(ref["message_id"]))
         if referenced is not None:
             data["referenced_message"] = {k: v for k, v in referenced.items()
                                           if k != "referenced_message"}
     data.update(extra or {})
     return data
+
+
+def number_components(components: list[dict[str, Any]], start: int = 0) -> int:
+    """Store components as Discord does: a numeric `id` for each one without (depth first), and
+    a unicode emoji without its null `id`. Returns the last id used."""
+    for comp in components:
+        if comp.get("id") is None:
+            start += 1
+            comp["id"] = start
+        emoji = comp.get("emoji")
+        if isinstance(emoji, dict) and emoji.get("id") is None:
+            emoji.pop("id", None)
+        nested = list(comp.get("components") or [])
+        nested += [comp[k] for k in ("accessory", "component") if isinstance(comp.get(k), dict)]
+        start = number_components(nested, start)
+    return start
 
 
 def attachments_from(body: dict[str, Any], files: list[dict[str, Any]], channel_id: int,
@@ -173,9 +216,11 @@ def attachments_from(body: dict[str, Any], files: list[dict[str, Any]], channel_
             continue
         aid, name = upload["id"], spec.get("filename") or upload["filename"]
         url = f"https://cdn.discordapp.com/attachments/{channel_id}/{aid}/{name}"
-        result.append({"id": str(aid), "filename": name, "size": upload["size"], "url": url,
-                       "proxy_url": url, "content_type": upload["content_type"],
-                       "description": spec.get("description")})
+        found = {"id": str(aid), "filename": name, "size": upload["size"], "url": url,
+                 "proxy_url": url, "content_type": upload["content_type"]}
+        if spec.get("description") is not None:
+            found["description"] = spec["description"]
+        result.append(found)
     return result
 
 
@@ -183,7 +228,7 @@ def webhook_author(world: World, hook: dict[str, Any], body: dict[str, Any]) -> 
     """The author of a webhook post: the hook's id, the username/avatar of that post."""
     return {"id": hook["id"], "username": body.get("username") or hook["name"],
             "avatar": None, "discriminator": "0000", "bot": True, "global_name": None,
-            "public_flags": 0}
+            "public_flags": 0, "flags": 0, "primary_guild": None}
 
 
 def error(status: int, message: str, code: int = 0) -> tuple[int, dict[str, Any]]:

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 import traceback
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,18 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import payloads
+from .limits import invalid_form_body, thread_errors
 from .payloads import error
-from .world import THREAD_TYPES
+from .world import (
+    ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
+    MANAGE_WEBHOOKS,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    THREAD_TYPES,
+    VIEW_CHANNEL,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -71,11 +82,11 @@ class Call:
 Handler = Callable[[Call], Awaitable[Result]]
 
 
-def json_response(status: int, data: Any) -> web.Response:
+def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> web.Response:
     if status == 204 or data is None:
-        return web.Response(status=204)
+        return web.Response(status=204, headers=headers)
     return web.Response(status=status, body=json.dumps(data).encode(),
-                        headers={"Content-Type": "application/json"})
+                        headers={**(headers or {}), "Content-Type": "application/json"})
 
 
 class Router:
@@ -91,7 +102,10 @@ class Router:
                        lambda m: f"(?P<{m[1]}>{m[2] or r'[0-9]+'})", pattern)
         self.table.append((method, re.compile(regex + "$"), handler))
 
-    async def _parse(self, request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
+    async def _parse(self, request: web.Request) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
+        """(body, uploads, what was sent as the recording shows it)."""
+        sent: dict[str, Any] = {"content_type": request.content_type, "headers": {
+            k: v for k, v in request.headers.items() if k.lower() != "authorization"}}
         if request.content_type.startswith("multipart/"):
             form = await request.post()
             body: dict[str, Any] = {}
@@ -107,41 +121,84 @@ class Router:
                     self.fake.world.files[fid] = data
                     files.append({"field": name, "index": index, "filename": value.filename,
                                   "size": len(data), "content_type": value.content_type, "id": fid})
-            return body, files
+            sent.update(payload_json=body, files=[
+                {k: f[k] for k in ("field", "filename", "size", "content_type")} for f in files])
+            return body, files, sent
+        if request.content_type == "application/x-www-form-urlencoded":
+            form = dict(await request.post())
+            sent["form"] = form
+            return form, [], sent
         text = await request.text()
-        return (json.loads(text) if text else None), []
+        body = json.loads(text) if text else None
+        if body is not None:
+            sent["json"] = body
+        return body, [], sent
 
     async def handle(self, request: web.Request) -> web.Response:
-        fake = self.fake
         path = "/" + request.match_info["tail"]
-        body, files = await self._parse(request)
+        body, files, sent = await self._parse(request)
         query = dict(request.query)
+        status, data, headers = await self._answer(request.method, path, query, body, files)
+        self.fake.audit.rest(request.method, path, query, sent, status, headers, data)
+        return json_response(status, data, headers)
+
+    async def _answer(self, method: str, path: str, query: dict[str, str], body: Any,
+                      files: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
+        fake = self.fake
         recorded = body
         if files:
             recorded = {**body, "files": [{k: v for k, v in f.items() if k != "index"}
                                           for f in files]}
-        fake.requests.append(RecordedRequest(request.method, path, recorded, time.monotonic(),
-                                             query))
+        fake.requests.append(RecordedRequest(method, path, recorded, time.monotonic(), query))
         fake._changed.set()
-        failure = fake._take_failure(request.method, path)
+        advance = getattr(fake.clock, "advance", None)
+        if fake.seconds_per_request and advance is not None:  # a slow Discord, on the injected clock
+            advance(fake.seconds_per_request)
+        failure = fake._take_failure(method, path)
         if failure is not None:
-            return json_response(*failure)
-        for method, regex, handler in self.table:
+            return failure
+        for route_method, regex, handler in self.table:
             match = regex.match(path)
-            if method == request.method and match:
+            if route_method == method and match:
                 params = {k: int(v) if v.isdigit() else v for k, v in match.groupdict().items()}
-                call = Call(request.method, path, params, query, body, files)
+                call = Call(method, path, params, query, body, files)
                 try:
                     result = await handler(call)
                 except Exception as exc:  # a fake bug, or a payload the fake cannot read
-                    fake.errors.append((request.method, path, traceback.format_exc()))
-                    log.exception("fake discord failed on %s %s", request.method, path)
+                    fake.errors.append((method, path, traceback.format_exc()))
+                    log.exception("fake discord failed on %s %s", method, path)
                     result = error(400, f"fake discord could not handle this: {exc!r}")
                 fake._changed.set()
-                return json_response(*result)
-        fake.unhandled.append((request.method, path, recorded))
-        log.warning("fake discord has no route for %s %s", request.method, path)
-        return json_response(*error(404, "404: Not Found"))
+                return (*result, rate_limit_headers(method, path))
+        fake.unhandled.append((method, path, recorded))
+        log.warning("fake discord has no route for %s %s", method, path)
+        return (*error(404, "404: Not Found"), {})
+
+
+def missing_permissions(fake: FakeDiscord, channel_id: int, needed: int) -> Result | None:
+    """403 Missing Permissions (50013) when the bot lacks any of `needed` in the channel."""
+    have = fake.world.channel_permissions(channel_id, fake.world.app_id)
+    return None if have & needed == needed else error(403, "Missing Permissions", 50013)
+
+
+def send_permissions(fake: FakeDiscord, channel_id: int, uploads: bool) -> int:
+    """What posting needs: view and send (in threads: send in threads), attach for files."""
+    in_thread = fake.world.channels[channel_id]["type"] in THREAD_TYPES
+    return (VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if in_thread else SEND_MESSAGES)
+            | (ATTACH_FILES if uploads else 0))
+
+
+ROUTE_LIMIT = 50  # generous: discord.py waits out a bucket whose Remaining reaches 0
+
+
+def rate_limit_headers(method: str, path: str, *, remaining: int = ROUTE_LIMIT - 1,
+                       reset_after: float = 1.0) -> dict[str, str]:
+    """The X-RateLimit-* headers Discord puts on every answer, for the route's bucket."""
+    route = re.sub(r"(?<=/)\d+", ":id", path)
+    bucket = f"{zlib.crc32(f'{method} {route}'.encode()):08x}"
+    return {"X-RateLimit-Limit": str(ROUTE_LIMIT), "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}", "X-RateLimit-Bucket": bucket}
 
 
 def install_base_routes(router: Router) -> None:
@@ -155,8 +212,7 @@ def install_base_routes(router: Router) -> None:
             "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
 
     async def me(call: Call) -> Result:
-        return 200, {**payloads.user(world, world.app_id), "verified": True, "flags": 0,
-                     "mfa_enabled": False, "email": None}
+        return 200, payloads.own_user(world)
 
     async def get_user(call: Call) -> Result:
         uid = call.params["uid"]
@@ -186,7 +242,7 @@ def install_base_routes(router: Router) -> None:
         for cmd in call.body:
             keep = old.get(cmd["name"])
             saved.append({"type": 1, "description": "", "options": [], "nsfw": False,
-                          "default_member_permissions": None, "dm_permission": True, **cmd,
+                          "dm_permission": True, **cmd, **payloads.command_defaults(cmd),
                           "id": keep["id"] if keep else str(world.ids.next()),
                           "application_id": str(world.app_id), "version": str(world.ids.next()),
                           **({"guild_id": str(gid)} if gid else {})})
@@ -238,7 +294,13 @@ def install_base_routes(router: Router) -> None:
         if cid is None or world.channels[cid]["type"] != 0:
             return error(404, "Unknown Channel", 10003)
         body = call.body or {}
-        tid = world.add_thread(cid, body["name"], private=int(body.get("type") or 11) == 12,
+        private = int(body.get("type") or 11) == 12
+        needed = VIEW_CHANNEL | (CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS)
+        if refused := missing_permissions(fake, cid, needed):
+            return refused
+        if errors := thread_errors(body):
+            return invalid_form_body(errors)
+        tid = world.add_thread(cid, body["name"], private=private,
                                invitable=body.get("invitable", True),
                                auto_archive_duration=body.get("auto_archive_duration") or 1440)
         world.channels[tid]["rate_limit_per_user"] = body.get("rate_limit_per_user") or 0
@@ -276,6 +338,8 @@ def install_base_routes(router: Router) -> None:
         cid = known_channel(call)
         if cid is None:
             return error(404, "Unknown Channel", 10003)
+        if refused := missing_permissions(fake, cid, VIEW_CHANNEL | MANAGE_WEBHOOKS):
+            return refused
         if call.method == "POST":
             wid = world.add_webhook(cid, call.body["name"])
             return 200, dict(world.webhooks[wid])

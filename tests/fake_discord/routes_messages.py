@@ -7,12 +7,14 @@ gateway as MESSAGE_CREATE the way Discord does.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from . import payloads
 from .interactions import FakeInteraction
+from .limits import invalid_form_body, message_errors
 from .payloads import EPHEMERAL, LOADING, error
-from .routes import Call, Result, Router
+from .routes import Call, Result, Router, missing_permissions, send_permissions
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -23,7 +25,7 @@ EDITABLE = ("content", "embeds", "components", "flags", "poll")
 async def store_message(fake: FakeDiscord, channel_id: int, author: dict[str, Any],
                         body: dict[str, Any], files: list[dict[str, Any]] = (), *,
                         webhook_id: int | None = None, extra: dict[str, Any] | None = None,
-                        ) -> dict[str, Any]:
+                        bot_offline: bool = False) -> dict[str, Any]:
     """Create, store and (unless ephemeral) dispatch a message; returns its dict."""
     world = fake.world
     message = payloads.message(
@@ -38,7 +40,7 @@ async def store_message(fake: FakeDiscord, channel_id: int, author: dict[str, An
     fake._changed.set()
     own = int(author["id"]) == world.app_id or webhook_id is not None
     if not message["flags"] & EPHEMERAL and (fake.echo_own_messages or not own):
-        await fake.gateway.dispatch("MESSAGE_CREATE", message, required=not own)
+        await fake.gateway.dispatch("MESSAGE_CREATE", message, required=not own and not bot_offline)
     return message
 
 
@@ -47,7 +49,8 @@ async def edit_message(fake: FakeDiscord, message: dict[str, Any], body: dict[st
     """Apply an edit in place (content, embeds, components, attachments) and dispatch it."""
     for key in EDITABLE:
         if key in body and body[key] is not None:
-            message[key] = body[key]
+            message[key] = copy.deepcopy(body[key])
+    payloads.number_components(message.get("components") or [])
     if "attachments" in body or files:
         message["attachments"] = payloads.attachments_from(
             body, list(files), int(message["channel_id"]), message.get("attachments") or [])
@@ -72,6 +75,10 @@ def install_message_routes(router: Router) -> None:
         cid = call.params["cid"]
         if cid not in world.channels:
             return error(404, "Unknown Channel", 10003)
+        if refused := missing_permissions(fake, cid, send_permissions(fake, cid, bool(call.files))):
+            return refused
+        if errors := message_errors(call.body):
+            return invalid_form_body(errors)
         return 200, await store_message(fake, cid, bot(), call.body or {}, call.files)
 
     async def history(call: Call) -> Result:
@@ -80,11 +87,14 @@ def install_message_routes(router: Router) -> None:
             return error(404, "Unknown Channel", 10003)
         found = [m for m in world.messages.values() if m["channel_id"] == str(cid)
                  and not int(m.get("flags") or 0) & EPHEMERAL]
+        found.sort(key=lambda m: int(m["id"]))
+        limit = int(call.query.get("limit", 50))
         if "before" in call.query:
             found = [m for m in found if int(m["id"]) < int(call.query["before"])]
-        if "after" in call.query:
-            found = [m for m in found if int(m["id"]) > int(call.query["after"])]
-        limit = int(call.query.get("limit", 50))
+        if "after" in call.query:  # the oldest `limit` after it, newest first as Discord sends them
+            found = [m for m in found if int(m["id"]) > int(call.query["after"])][:limit]
+        if not fake.gateway.content_intent():
+            found = [fake.gateway.as_seen(m) for m in found]
         return 200, list(reversed(found))[:limit]
 
     async def one(call: Call) -> Result:
@@ -94,6 +104,8 @@ def install_message_routes(router: Router) -> None:
         if call.method == "GET":
             return 200, msg
         if call.method == "PATCH":
+            if errors := message_errors(call.body):
+                return invalid_form_body(errors)
             return 200, await edit_message(fake, msg, call.body or {}, call.files)
         del world.messages[int(msg["id"])]
         await fake.gateway.dispatch("MESSAGE_DELETE", {
@@ -106,7 +118,11 @@ def install_message_routes(router: Router) -> None:
 
     async def webhook_post(call: Call) -> Result:
         body = call.body or {}
+        if errors := message_errors(body):
+            return invalid_form_body(errors)
         inter = fake._by_token.get(str(call.params["token"]))
+        if inter is not None and inter.expired(fake.clock(), followup=True):
+            return error(401, "Invalid Webhook Token", 50027)
         if inter is not None:
             return await followup(inter, body, call)
         hook = world.webhooks.get(call.params["wid"])
@@ -139,6 +155,8 @@ def install_message_routes(router: Router) -> None:
 
     async def webhook_message(call: Call) -> Result:
         inter = fake._by_token.get(str(call.params["token"]))
+        if inter is not None and inter.expired(fake.clock(), followup=True):
+            return error(401, "Invalid Webhook Token", 50027)
         if inter is None:
             hook = world.webhooks.get(call.params["wid"])
             if hook is None or hook["token"] != str(call.params["token"]):
@@ -152,6 +170,8 @@ def install_message_routes(router: Router) -> None:
         if call.method == "GET":
             return 200, msg
         if call.method == "PATCH":
+            if errors := message_errors(call.body):
+                return invalid_form_body(errors)
             body = dict(call.body or {})
             if int(msg.get("flags") or 0) & LOADING:
                 body["flags"] = int(msg["flags"]) & ~LOADING
@@ -161,12 +181,14 @@ def install_message_routes(router: Router) -> None:
 
     async def callback(call: Call) -> Result:
         inter = fake.interactions.get(call.params["iid"])
-        if inter is None or inter.token != str(call.params["token"]):
-            return error(404, "Unknown interaction", 10062)
+        if inter is None or inter.token != str(call.params["token"]) or inter.expired(fake.clock()):
+            return error(404, "Unknown interaction", 10062)  # also when not answered within 3 s
         if inter.callback is not None:
             return error(400, "Interaction has already been acknowledged.", 40060)
         body = call.body or {}
         kind, data = int(body["type"]), body.get("data") or {}
+        if kind in (4, 7) and (errors := message_errors(data)):
+            return invalid_form_body(errors, "data")
         flags = int(data.get("flags") or 0)
         inter.callback = ({**body, "files": [{k: v for k, v in f.items() if k != "index"}
                                              for f in call.files]} if call.files else body)
@@ -185,17 +207,19 @@ def install_message_routes(router: Router) -> None:
                 msg = await edit_message(fake, msg, data, call.files)
         elif kind == 9:
             fake.modals[data["custom_id"]] = data
+            fake.modal_origins[data["custom_id"]] = inter
         inter.original = msg
         fake._changed.set()
-        resource: dict[str, Any] = {"type": kind}
-        if msg is not None and kind != 6:
-            resource["message"] = msg
-        return 200, {"interaction": {
+        answer: dict[str, Any] = {"interaction": {
             "id": str(inter.id), "type": inter.payload["type"],
-            "response_message_id": msg["id"] if msg and kind != 6 else None,
             "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(int((msg or {}).get("flags") or 0) & EPHEMERAL),
-        }, "resource": resource}
+        }}
+        if msg is not None and kind != 6:
+            answer["interaction"]["response_message_id"] = msg["id"]
+        if msg is not None and kind in (4, 7):  # only a sent or updated message is a resource
+            answer["resource"] = {"type": kind, "message": msg}
+        return (200, answer) if call.flag("with_response") else (204, None)
 
     add("POST", "/channels/{cid}/messages", post)
     add("GET", "/channels/{cid}/messages", history)
@@ -203,16 +227,25 @@ def install_message_routes(router: Router) -> None:
         add(method, "/channels/{cid}/messages/{mid}", one)
         add(method, "/webhooks/{wid}/{token:[^/]+}/messages/{mid:[0-9]+|@original}",
             webhook_message)
-    for method in ("PUT", "DELETE"):
-        add(method, "/channels/{cid}/messages/{mid}/reactions/{emoji:[^/]+}/{who:[^/]+}", reaction)
+    add("PUT", "/channels/{cid}/messages/{mid}/reactions/{emoji:[^/]+}/@me", reaction)  # own only
+    add("DELETE", "/channels/{cid}/messages/{mid}/reactions/{emoji:[^/]+}/{who:[^/]+}", reaction)
     add("POST", "/webhooks/{wid}/{token:[^/]+}", webhook_post)
     add("POST", "/interactions/{iid}/{token:[^/]+}/callback", callback)
 
 
 def _metadata(inter: FakeInteraction) -> dict[str, Any]:
     """What Discord stamps on a message that answers an interaction."""
+    return {"application_id": inter.payload["application_id"],
+            "interaction_metadata": _interaction_metadata(inter)}
+
+
+def _interaction_metadata(inter: FakeInteraction) -> dict[str, Any]:
     payload = inter.payload
     who = payload.get("member", {}).get("user") or payload.get("user")
-    return {"application_id": payload["application_id"], "interaction_metadata": {
-        "id": payload["id"], "type": payload["type"], "user": who,
-        "authorizing_integration_owners": payload["authorizing_integration_owners"]}}
+    found = {"id": payload["id"], "type": payload["type"], "user": who,
+             "authorizing_integration_owners": payload["authorizing_integration_owners"]}
+    if payload["type"] == 3:
+        found["interacted_message_id"] = payload["message"]["id"]
+    elif payload["type"] == 5 and inter.origin is not None:
+        found["triggering_interaction_metadata"] = _interaction_metadata(inter.origin)
+    return found

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import re
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -19,22 +21,43 @@ import yarl
 from aiohttp import web
 
 from .actions import Actions
+from .audit import Audit
 from .gateway import Gateway
 from .interactions import FakeInteraction
 from .payloads import EPHEMERAL
-from .routes import RecordedRequest, Router, install_base_routes
+from .routes import RecordedRequest, Router, install_base_routes, rate_limit_headers
 from .routes_messages import install_message_routes
 from .world import World
 
 T = TypeVar("T")
 
 
+class FakeClock:
+    """Seconds that pass only when told (or per REST call, with `seconds_per_request`)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class FakeDiscord(Actions):
     """A loopback Discord for one test: `async with FakeDiscord() as fake: ...`."""
 
     def __init__(self, *, app_name: str = "Composure", echo_own_messages: bool = True,
-                 fast_ready: bool = True) -> None:
+                 fast_ready: bool = True, strict: bool = True) -> None:
         self.world = World(app_name)
+        self.strict = strict  # every exchange is checked against Discord's spec; see audit.py
+        # Interaction deadlines run on this clock (seconds); tests inject one, and may make each
+        # REST call "take" `seconds_per_request` on it, so slowness is modelled, never waited for.
+        self.clock: Callable[[], float] | FakeClock = time.monotonic
+        self.seconds_per_request = 0.0
+        self.message_content_enabled = True  # the privileged intent, as set in the developer portal
+        self.audit = Audit()
         self.echo_own_messages = echo_own_messages  # Discord echoes the bot's own posts
         self.fast_ready = fast_ready
         self.requests: list[RecordedRequest] = []
@@ -43,6 +66,7 @@ class FakeDiscord(Actions):
         self.interactions: dict[int, FakeInteraction] = {}
         self._by_token: dict[str, FakeInteraction] = {}
         self.modals: dict[str, dict[str, Any]] = {}  # custom_id -> last modal the bot showed
+        self.modal_origins: dict[str, FakeInteraction] = {}  # custom_id -> what showed it
         self._failures: list[dict[str, Any]] = []
         self._changed = asyncio.Event()
         self.gateway = Gateway(self)
@@ -97,12 +121,33 @@ class FakeDiscord(Actions):
         await self.start()
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc: object) -> None:
         await self.close()
+        if self.strict and exc_type is None:
+            self.assert_spec_kept()
+
+    def assert_spec_kept(self) -> None:
+        """Fail with every exchange that broke Discord's spec (outside `spec.ALLOWED`)."""
+        if self.audit.violations:
+            shown = "\n  ".join(dict.fromkeys(self.audit.violations))
+            raise AssertionError(f"the fake broke Discord's API spec ({self.audit.summary()}):\n  "
+                                 f"{shown}")
 
     async def disconnect(self, code: int = 4000) -> None:
         """Drop every gateway connection (4000: the bot reconnects and RESUMEs)."""
         await self.gateway.close_all(code)
+
+    @contextlib.asynccontextmanager
+    async def gateway_down(self) -> AsyncIterator[None]:
+        """Discord's gateway drops the bot and takes no handshakes until the block ends; events
+        meanwhile are kept and replayed when the bot RESUMEs (unless `gateway.forget_sessions()`)."""
+        self.gateway.open.clear()
+        await self.gateway.close_all(4000)
+        await self.wait_for(lambda: not self.gateway.sessions, what="the bot to be disconnected")
+        try:
+            yield
+        finally:
+            self.gateway.open.set()
 
     @contextlib.asynccontextmanager
     async def running(self, bot: discord.Client, *, token: str = "fake-token",
@@ -161,6 +206,9 @@ class FakeDiscord(Actions):
     def add_thread(self, parent_id: int, name: str, **kwargs: Any) -> int:
         return self.world.add_thread(parent_id, name, **kwargs)
 
+    def add_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
+        self.world.add_overwrite(channel_id, target_id, allow=allow, deny=deny)
+
     def add_webhook(self, channel_id: int, name: str, *, owned: bool = True) -> int:
         return self.world.add_webhook(channel_id, name, owned=owned)
 
@@ -212,12 +260,27 @@ class FakeDiscord(Actions):
         self._failures.append({"method": method, "path": re.compile(path), "times": times,
                                "result": (status, {"message": message, "code": code})})
 
-    def _take_failure(self, method: str, path: str) -> tuple[int, dict[str, Any]] | None:
+    def rate_limit(self, method: str, path: str, *, retry_after: float = 0.05, is_global: bool = False,
+                   times: int = 1) -> None:
+        """Answer the next `times` matching calls with a 429 as Discord sends it: body with
+        `retry_after` and `global`, `X-RateLimit-*` headers (per-route) or `X-RateLimit-Global`."""
+        headers = {"Via": "1.1 google",  # a 429 without it is Cloudflare's ban to discord.py, not retried
+                   "Retry-After": str(max(1, math.ceil(retry_after))),
+                   "X-RateLimit-Scope": "global" if is_global else "user"}
+        if is_global:
+            headers["X-RateLimit-Global"] = "true"
+        else:
+            headers.update(rate_limit_headers(method, path, remaining=0, reset_after=retry_after))
+        self._failures.append({"method": method, "path": re.compile(path), "times": times, "headers": headers,
+                               "result": (429, {"message": "You are being rate limited.", "code": 0,
+                                                "retry_after": retry_after, "global": is_global})})
+
+    def _take_failure(self, method: str, path: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
         for failure in self._failures:
             if (failure["times"] > 0 and failure["method"] == method
                     and failure["path"].fullmatch(path)):
                 failure["times"] -= 1
-                return failure["result"]
+                return (*failure["result"], failure.get("headers", {}))
         return None
 
     # --- waiting -------------------------------------------------------------------------------

@@ -21,6 +21,10 @@ ALL_PERMISSIONS = (1 << 51) - 1
 DEFAULT_EVERYONE_PERMISSIONS = sum(
     1 << bit for bit in (0, 6, 10, 11, 14, 15, 16, 18, 20, 21, 26, 31, 35, 36, 38))
 
+VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES = 1 << 10, 1 << 11, 1 << 15
+MANAGE_WEBHOOKS, CREATE_PUBLIC_THREADS, CREATE_PRIVATE_THREADS = 1 << 29, 1 << 35, 1 << 36
+SEND_MESSAGES_IN_THREADS = 1 << 38
+
 TEXT, DM, CATEGORY, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 4, 11, 12
 THREAD_TYPES = (10, PUBLIC_THREAD, PRIVATE_THREAD)
 
@@ -83,7 +87,8 @@ class World:
         self.users[uid] = {
             "id": str(uid), "username": name or f"user{next(self._names)}",
             "global_name": global_name,
-            "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0,
+            "discriminator": "0", "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+            "primary_guild": None,
         }
         return uid
 
@@ -106,7 +111,7 @@ class World:
     def _role(self, gid: int, rid: int, name: str, permissions: int, position: int) -> int:
         self.guilds[gid].roles[rid] = {
             "id": str(rid), "name": name, "permissions": str(permissions), "position": position,
-            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "color": 0, "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False, "icon": None, "unicode_emoji": None, "managed": False,
             "mentionable": False, "flags": 0,
         }
@@ -133,7 +138,7 @@ class World:
         guild.members[user_id] = {
             "roles": [str(r) for r in roles], "nick": nick, "joined_at": now_iso(), "deaf": False,
             "mute": False, "flags": 0, "pending": False, "premium_since": None, "avatar": None,
-            "communication_disabled_until": None,
+            "banner": None, "communication_disabled_until": None,
         }
         return user_id
 
@@ -228,3 +233,34 @@ class World:
         for rid in guild.members[user_id]["roles"]:
             perms |= int(guild.roles[int(rid)]["permissions"])
         return ALL_PERMISSIONS if perms & ADMINISTRATOR else perms
+
+    def channel_permissions(self, channel_id: int, user_id: int) -> int:
+        """Discord's computation: guild permissions, then the channel's overwrites for @everyone,
+        the member's roles (denies, then allows) and the member; threads use their parent's."""
+        channel = self.channels[channel_id]
+        gid = self.guild_of(channel_id)
+        if gid is None:
+            return ALL_PERMISSIONS
+        perms = self.permissions(gid, user_id)
+        if perms & ADMINISTRATOR or perms == ALL_PERMISSIONS:
+            return ALL_PERMISSIONS
+        if channel["type"] in THREAD_TYPES:
+            channel = self.channels[int(channel["parent_id"])]
+        overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites") or []}
+        roles = [int(r) for r in self.guilds[gid].members[user_id]["roles"]]
+        layers = [[overwrites.get(gid)], [overwrites.get(r) for r in roles], [overwrites.get(user_id)]]
+        for layer in layers:
+            allow = deny = 0
+            for overwrite in filter(None, layer):
+                allow |= int(overwrite["allow"])
+                deny |= int(overwrite["deny"])
+            perms = (perms & ~deny) | allow
+        return perms
+
+    def add_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
+        """A permission overwrite on a channel for a role (or the guild id: @everyone) or a member."""
+        gid = self.guild_of(channel_id)
+        kind = 0 if gid is not None and target_id in self.guilds[gid].roles else 1
+        overwrites = self.channels[channel_id].setdefault("permission_overwrites", [])
+        overwrites[:] = [o for o in overwrites if int(o["id"]) != target_id]
+        overwrites.append({"id": str(target_id), "type": kind, "allow": str(allow), "deny": str(deny)})
