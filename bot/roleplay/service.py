@@ -243,8 +243,18 @@ class RolePlayService:
         return self._react(live, now, conn=conn)
 
     def paused(self, session_id: int) -> SessionPaused:
-        """Log that a session's scenario is missing and say so in a result a face can show."""
-        row = self.get(session_id)
+        """Log that a session's scenario is missing and say so in a result a face can show.
+
+        Its reply clock stops, so the timers do not tell the learner again every tick: the session
+        waits, words and all, and the next reply (or a restart) tries the scenario again.
+        """
+        self.live.drop(session_id)
+        with self.db.session() as s:
+            row = s.get(PracticeSession, session_id)
+            if row is None:
+                raise SessionNotFound(messages.NO_SUCH_SESSION.format(session_id=session_id))
+            row.reply_due_at = None
+            s.add(row)
         log.error("session %s: scenario %r cannot be loaded (file removed or invalid); the session "
                   "is kept and waits", session_id, row.scenario_id)
         return SessionPaused(session_id, row.learner_id, row.channel_id, row.scenario_id)

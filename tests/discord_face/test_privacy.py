@@ -76,7 +76,8 @@ async def test_export_arrives_by_dm_with_the_access_log(server):
 async def test_a_large_export_is_split_across_messages_within_the_limit(server):
     fake = server.fake
     limit = 4096
-    server.settings = lambda: Settings(database_url=server.db_url, discord_token=None, export_part_bytes=limit)
+    server.settings = lambda scenarios_dir=None: Settings(database_url=server.db_url, discord_token=None,
+                                                          export_part_bytes=limit)
     async with server.bot() as bot:
         sessions = [finished_session(bot, server, text=f"Reply number {n} " + "x" * 300) for n in range(6)]
         asked = await fake.invoke_slash(server.guild, server.practice, server.learner, "privacy export")

@@ -33,6 +33,9 @@ _DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "discord-api-spec" /
 ALLOWED: list[tuple[str, str, str]] = [
     (re.escape("POST /interactions/{interaction_id}/{interaction_token}/callback request"), r"files\[\d+\]",
      "the multipart schema of the interaction callback lists no files[n] parts (README)"),
+    (re.escape("POST /webhooks/{webhook_id}/{webhook_token} request"), r"files\[\d+\]",
+     "the multipart schema of Execute Webhook (interaction follow-ups) lists no files[n] parts either, "
+     "though Discord's docs take them as on any message"),
     (r".* 400", r"^\$\.errors\..*\['_errors'\]\[\d+\]\.code$",
      "field errors of 50035 carry string codes (BASE_TYPE_MAX_LENGTH, as Discord's docs show); the "
      "spec types every Error.code as an integer"),
