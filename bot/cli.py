@@ -100,7 +100,15 @@ def cmd_practice(args: argparse.Namespace) -> int:
     services = build_services(get_settings(), clock=clock)
     for problem in services.catalogue.problems:
         print(f"warning: skipped a bad scenario file:\n  {problem}", file=sys.stderr)
-    return asyncio.run(practice(args, services, *_learner(args)))
+    learner_id, learner_name = _learner(args)
+    try:
+        return asyncio.run(practice(args, services, learner_id, learner_name))
+    except KeyboardInterrupt:  # Ctrl-C outside the prompt (piped input, or while the customer answers)
+        from bot import messages
+
+        paused = services.roleplay.active_for(learner_id) is not None
+        print("\n" + (messages.PAUSED if paused else "stopped."), file=sys.stderr)
+        return 130
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:

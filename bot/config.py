@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     reflection_reminder_minutes: int = Field(default=24 * 60, ge=1)
     desired_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
     cohort_grace_minutes: int = Field(default=30, ge=0)
-    log_level: str = "INFO"
+    log_level: str = "WARNING"
+    reports_dir: Path = PROJECT_ROOT / "reports"
 
     @property
     def token(self) -> str | None:
