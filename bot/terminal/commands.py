@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import messages
+from bot.roleplay.runner import LearnerEvent
 
 _COMMAND = re.compile(r"^/([A-Za-z?][\w-]*)\s*$")
 _ALIASES = {"/quit": "/pause", "/exit": "/pause", "/stop": "/pause", "/?": "/help"}
@@ -31,5 +33,15 @@ def read_line(line: str) -> Typed:
     return Typed("unknown", stripped)
 
 
-def unknown_text(typed: Typed) -> str:
-    return messages.UNKNOWN_COMMAND.format(word=typed.text) + "\n" + messages.TERMINAL_HELP
+def event_for(line: str, say: Callable[[str], None]) -> LearnerEvent | None:
+    """The learner event a typed line makes; None (after answering /help or an unknown /word) for none."""
+    typed = read_line(line)
+    if typed.kind == "help":
+        say(messages.TERMINAL_HELP)
+    elif typed.kind == "unknown":
+        say(messages.UNKNOWN_COMMAND.format(word=typed.text) + "\n" + messages.TERMINAL_HELP)
+    elif typed.kind != "reply":
+        return LearnerEvent(typed.kind)
+    elif line.strip():
+        return LearnerEvent("reply", line)
+    return None

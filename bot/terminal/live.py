@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.content.scenario import Scenario
 from bot.roleplay.runner import LearnerEvent
 from bot.roleplay.service import CustomerLine
-from bot.terminal.commands import read_line, unknown_text
+from bot.terminal.commands import event_for
 from bot.terminal.render import mood_style
 
 _LINE_ENDS = {Keys.ControlM, Keys.ControlJ}
@@ -118,16 +118,9 @@ class LivePort:
                 return LearnerEvent("end")
             if line is None:
                 return LearnerEvent("pause")
-            typed = read_line(line)
-            if typed.kind == "help":
-                self.say(messages.TERMINAL_HELP)
-            elif typed.kind == "unknown":
-                self.say(unknown_text(typed), "yellow")
-            elif typed.kind == "reply":
-                if line.strip():
-                    return LearnerEvent("reply", line)
-            else:
-                return LearnerEvent(typed.kind)
+            event = event_for(line, self.say)
+            if event is not None:
+                return event
 
     async def ask(self, question: str) -> str | None:
         """One line for a question outside the call (picker, reflective log); None on Ctrl-C or Ctrl-D."""

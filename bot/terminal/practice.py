@@ -21,7 +21,7 @@ from bot.roleplay.report import render_text
 from bot.roleplay.runner import LearnerEvent
 from bot.roleplay.script import ScriptStep
 from bot.roleplay.service import CustomerLine
-from bot.terminal.commands import read_line, unknown_text
+from bot.terminal.commands import event_for
 
 
 def _brief_text(scenario: Scenario, reply_seconds: int) -> str:
@@ -104,15 +104,9 @@ class LinePort:
                 return LearnerEvent("silence")
             if line is None:
                 return LearnerEvent("end")
-            typed = read_line(line)
-            if typed.kind == "help":
-                self.out(messages.TERMINAL_HELP)
-            elif typed.kind == "unknown":
-                self.out(unknown_text(typed))
-            elif typed.kind != "reply":
-                return LearnerEvent(typed.kind)
-            elif line.strip():
-                return LearnerEvent("reply", line)
+            event = event_for(line, self.out)
+            if event is not None:
+                return event
 
     async def ask(self, question: str) -> str | None:
         self.out(question)
