@@ -17,7 +17,7 @@ No Discord token is set, so the bot cannot log in.
 To run the bot: create an application at https://discord.com/developers/applications,
 add a bot, copy its token into a file named .env as DISCORD_TOKEN=..., and run again.
 (README.md lists the intents and permissions to enable.)
-Meanwhile you can practise in the terminal: python -m bot practice   (or ./composure)"""
+Meanwhile you can practise in the terminal: ./composure practice"""
 
 
 def _catalogue():
@@ -143,17 +143,47 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def learner_id_for(name: str) -> str:
+    """A Discord user id (digits) or a full id stays as it is; a terminal name becomes local:NAME."""
+    name = name.strip()
+    return name if name.isdigit() or ":" in name else f"local:{name}"
+
+
 def cmd_forget(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
     from bot.storage.forget import forget_learner
 
-    with _database().session() as s:
-        counts = forget_learner(s, learner_id=args.learner_id)
-    print(json.dumps(counts))
+    learner_id = learner_id_for(args.learner)
+    db = _database()
+    with Session(db.engine) as s:  # a rehearsal: count what would go, then roll back
+        planned = forget_learner(s, learner_id=learner_id)
+        s.rollback()
+    if not any(planned.values()):
+        print(f"no learner {args.learner!r} (looked for {learner_id}): nothing is stored about them.",
+              file=sys.stderr)
+        return 1
+    print(f"This deletes everything stored about {learner_id}:")
+    for name, count in planned.items():
+        if count:
+            print(f"  {count:>6} {name}")
+    if not args.yes:
+        try:
+            answer = input("Delete all of it for good? Type yes to go on: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("Nothing was deleted.", file=sys.stderr)
+            return 1
+    with db.session() as s:
+        counts = forget_learner(s, learner_id=learner_id)
+    print("deleted: " + json.dumps(counts))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="./composure", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     parser.set_defaults(func=cmd_default)
     sub = parser.add_subparsers(title="commands")
 
@@ -198,16 +228,32 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_db_upgrade)
 
     p = sub.add_parser("forget", help="delete everything stored about one learner")
-    p.add_argument("learner_id", help="e.g. a Discord user id, or local:NAME")
+    p.add_argument("learner", help="a Discord user id, or the name used in the terminal (e.g. root)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     p.set_defaults(func=cmd_forget)
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """A connection or permission failure as one line a person can act on."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError | DBAPIError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+        url = get_settings().database_url.split("@")[-1]
+        return f"error: cannot use the database ({url}): {reason}. Check DATABASE_URL and that the server is up."
+    if isinstance(exc, PermissionError):
+        return f"error: permission denied: {exc.filename or exc}. Check who owns it, or run from another folder."
+    return f"error: {exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = get_settings().log_level.upper() if args.func in (cmd_run, cmd_default) else "WARNING"
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+    level = get_settings().log_level.upper()
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from sqlalchemy.exc import DBAPIError
+
     from bot.content.catalogue import UnknownScenario
     from bot.roleplay.service import RolePlayError
 
@@ -216,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     except (UnknownScenario, RolePlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (DBAPIError, PermissionError, ConnectionError) as exc:
+        if args.debug:
+            raise
+        print(_one_line(exc) + " (--debug shows the details)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nstopped.", file=sys.stderr)
         return 130
