@@ -58,16 +58,6 @@ class StdinReader:
         self.ended = line is None
         return line
 
-    def drain(self) -> list[str]:
-        """The lines already read but not yet used."""
-        lines = []
-        while not self.queue.empty():
-            line = self.queue.get_nowait()
-            self.ended = self.ended or line is None
-            if line is not None and line.strip():
-                lines.append(line)
-        return lines
-
 
 class LinePort:
     """Practice from piped input on a real clock (no editing or toolbar: there is no terminal)."""
@@ -122,7 +112,7 @@ class LinePort:
         pass  # the end is drawn by the session (report, mood curve, reflective log)
 
     async def left_over_lines(self) -> list[str]:
-        return self.reader.drain() if self.reader is not None else []
+        return []  # piped lines after the end are read by what comes next (the reflective log), not lost
 
     async def close(self) -> None:
         pass
