@@ -36,18 +36,38 @@ def _database():
     return Database(get_settings().database_url)
 
 
+def _split_content_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Scenario paths and quiz-card paths: a folder's cards/ subfolder and files inside a cards/ folder are cards."""
+    scenarios, cards = [], []
+    for path in paths:
+        if path.is_file() and path.parent.name == "cards":
+            cards.append(path)
+            continue
+        scenarios.append(path)
+        if path.is_dir() and (path / "cards").is_dir():
+            cards.append(path / "cards")
+    return scenarios, cards
+
+
 def cmd_scenarios_check(args: argparse.Namespace) -> int:
     from bot.content.catalogue import Catalogue
+    from bot.quiz.cards import Deck
 
-    paths = [Path(p) for p in args.paths] or [get_settings().scenarios_dir]
-    cat = Catalogue.load(paths)
+    scenario_paths, card_paths = _split_content_paths([Path(p) for p in args.paths] or
+                                                      [get_settings().scenarios_dir])
+    cat = Catalogue.load(scenario_paths) if scenario_paths else Catalogue()
+    deck = Deck.load(card_paths)
     for scenario_id in cat.ids():
         print(f"ok    {scenario_id}")
-    for problem in cat.problems:
+    if deck.cards:
+        print(f"ok    {len(deck.cards)} quiz card(s)")
+    problems = cat.problems + deck.problems
+    for problem in problems:
         for line in problem.problems:
             print(f"error {problem.path}: {line}")
-    if cat.problems:
-        print(f"{len(cat.problems)} bad file(s), {len(cat.scenarios)} good.", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} bad file(s); {len(cat.scenarios)} scenario(s) and {len(deck.cards)} card(s) good.",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -209,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("scenarios", help="list or check scenario files")
     ssub = p.add_subparsers(title="scenario commands", required=True)
-    c = ssub.add_parser("check", help="validate scenario files; exit 1 if any is bad")
+    c = ssub.add_parser("check", help="validate scenario and quiz-card files; exit 1 if any is bad")
     c.add_argument("paths", nargs="*", help="files or folders (default: the scenarios folder)")
     c.set_defaults(func=cmd_scenarios_check)
     c = ssub.add_parser("list", help="list the scenarios")

@@ -267,3 +267,30 @@ def test_unreachable_database_is_one_clear_line(tmp_path):
 
 def test_usage_says_composure(tmp_path):
     assert run(["--help"], tmp_path).stdout.startswith("usage: ./composure")
+
+
+def test_scenarios_check_validates_quiz_cards(tmp_path):
+    content = tmp_path / "content"
+    (content / "cards").mkdir(parents=True)
+    (content / "faulty-kettle.yaml").write_text((PROJECT / "scenarios" / "faulty-kettle.yaml").read_text())
+    good = {"id": "good-one", "kind": "true_false", "topic": "model", "seed_idea": "HEAT",
+            "prompt": "HEAT starts with Hear.", "answer": True, "explanation": "H is for Hear."}
+    bogus_kind = {**good, "id": "bogus", "kind": "bogus_kind"}
+    wrong_answer = {**good, "id": "wrong", "kind": "multiple_choice", "options": ["Hear", "Halt"],
+                    "answer": "Help"}
+    bad_mark = {**good, "id": "bad-mark", "marks": ["no_such_mark"]}
+    import yaml
+
+    (content / "cards" / "deck.yaml").write_text(yaml.safe_dump({"cards": [good]}))
+    assert run(["scenarios", "check", str(content)], tmp_path).returncode == 0
+    for name, card, words in (
+        ("kind.yaml", bogus_kind, "cards[0].kind: Input should be 'multiple_choice', 'true_false'"),
+        ("answer.yaml", wrong_answer, "answer: must be one of the options, word for word"),
+        ("mark.yaml", bad_mark, "cards[0].marks[0]: Input should be"),
+    ):
+        path = content / "cards" / name
+        path.write_text(yaml.safe_dump({"cards": [card]}))
+        out = run(["scenarios", "check", str(path)], tmp_path)
+        assert out.returncode == 1, out.stdout
+        assert out.stdout.startswith(f"error {path}: cards[0]") and words in out.stdout, out.stdout
+    assert run(["scenarios", "check", str(content)], tmp_path).returncode == 1
