@@ -16,7 +16,7 @@ No Discord token is set, so the bot cannot log in.
 To run the bot: create an application at https://discord.com/developers/applications,
 add a bot, copy its token into a file named .env as DISCORD_TOKEN=..., and run again.
 (README.md lists the intents and permissions to enable.)
-Meanwhile you can practise in the terminal: python -m bot practice   (or ./composure)"""
+Meanwhile you can practise in the terminal: ./composure practice"""
 
 
 def _catalogue():
@@ -35,18 +35,38 @@ def _database():
     return Database(get_settings().database_url)
 
 
+def _split_content_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Scenario paths and quiz-card paths: a folder's cards/ subfolder and files inside a cards/ folder are cards."""
+    scenarios, cards = [], []
+    for path in paths:
+        if path.is_file() and path.parent.name == "cards":
+            cards.append(path)
+            continue
+        scenarios.append(path)
+        if path.is_dir() and (path / "cards").is_dir():
+            cards.append(path / "cards")
+    return scenarios, cards
+
+
 def cmd_scenarios_check(args: argparse.Namespace) -> int:
     from bot.content.catalogue import Catalogue
+    from bot.quiz.cards import Deck
 
-    paths = [Path(p) for p in args.paths] or [get_settings().scenarios_dir]
-    cat = Catalogue.load(paths)
+    scenario_paths, card_paths = _split_content_paths([Path(p) for p in args.paths] or
+                                                      [get_settings().scenarios_dir])
+    cat = Catalogue.load(scenario_paths) if scenario_paths else Catalogue()
+    deck = Deck.load(card_paths)
     for scenario_id in cat.ids():
         print(f"ok    {scenario_id}")
-    for problem in cat.problems:
+    if deck.cards:
+        print(f"ok    {len(deck.cards)} quiz card(s)")
+    problems = cat.problems + deck.problems
+    for problem in problems:
         for line in problem.problems:
             print(f"error {problem.path}: {line}")
-    if cat.problems:
-        print(f"{len(cat.problems)} bad file(s), {len(cat.scenarios)} good.", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} bad file(s); {len(cat.scenarios)} scenario(s) and {len(deck.cards)} card(s) good.",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -103,7 +123,15 @@ def cmd_practice(args: argparse.Namespace) -> int:
     services = build_services(get_settings(), clock=clock)
     for problem in services.catalogue.problems:
         print(f"warning: skipped a bad scenario file:\n  {problem}", file=sys.stderr)
-    return asyncio.run(practice(args, services, *_learner(args)))
+    learner_id, learner_name = _learner(args)
+    try:
+        return asyncio.run(practice(args, services, learner_id, learner_name))
+    except KeyboardInterrupt:  # Ctrl-C outside the prompt (piped input, or while the customer answers)
+        from bot import messages
+
+        paused = services.roleplay.active_for(learner_id) is not None
+        print("\n" + (messages.PAUSED if paused else "stopped."), file=sys.stderr)
+        return 130
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
@@ -150,12 +178,41 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def learner_id_for(name: str) -> str:
+    """A Discord user id (digits) or a full id stays as it is; a terminal name becomes local:NAME."""
+    name = name.strip()
+    return name if name.isdigit() or ":" in name else f"local:{name}"
+
+
 def cmd_forget(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
     from bot.storage.forget import forget_learner
 
-    with _database().session() as s:
-        counts = forget_learner(s, learner_id=args.learner_id)
-    print(json.dumps(counts))
+    learner_id = learner_id_for(args.learner)
+    db = _database()
+    with Session(db.engine) as s:  # a rehearsal: count what would go, then roll back
+        planned = forget_learner(s, learner_id=learner_id)
+        s.rollback()
+    if not any(planned.values()):
+        print(f"no learner {args.learner!r} (looked for {learner_id}): nothing is stored about them.",
+              file=sys.stderr)
+        return 1
+    print(f"This deletes everything stored about {learner_id}:")
+    for name, count in planned.items():
+        if count:
+            print(f"  {count:>6} {name}")
+    if not args.yes:
+        try:
+            answer = input("Delete all of it for good? Type yes to go on: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("Nothing was deleted.", file=sys.stderr)
+            return 1
+    with db.session() as s:
+        counts = forget_learner(s, learner_id=learner_id)
+    print("deleted: " + json.dumps(counts))
     return 0
 
 
@@ -201,7 +258,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="./composure", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     parser.set_defaults(func=cmd_default)
     sub = parser.add_subparsers(title="commands")
 
@@ -227,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("scenarios", help="list or check scenario files")
     ssub = p.add_subparsers(title="scenario commands", required=True)
-    c = ssub.add_parser("check", help="validate scenario files; exit 1 if any is bad")
+    c = ssub.add_parser("check", help="validate scenario and quiz-card files; exit 1 if any is bad")
     c.add_argument("paths", nargs="*", help="files or folders (default: the scenarios folder)")
     c.set_defaults(func=cmd_scenarios_check)
     c = ssub.add_parser("list", help="list the scenarios")
@@ -269,16 +327,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_jobs)
 
     p = sub.add_parser("forget", help="delete everything stored about one learner")
-    p.add_argument("learner_id", help="e.g. a Discord user id, or local:NAME")
+    p.add_argument("learner", help="a Discord user id, or the name used in the terminal (e.g. root)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
     p.set_defaults(func=cmd_forget)
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """A connection or permission failure as one line a person can act on."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError | DBAPIError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+        url = get_settings().database_url.split("@")[-1]
+        return f"error: cannot use the database ({url}): {reason}. Check DATABASE_URL and that the server is up."
+    if isinstance(exc, PermissionError):
+        return f"error: permission denied: {exc.filename or exc}. Check who owns it, or run from another folder."
+    return f"error: {exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = get_settings().log_level.upper() if args.func in (cmd_run, cmd_default) else "WARNING"
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+    level = get_settings().log_level.upper()
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from sqlalchemy.exc import DBAPIError
+
     from bot.content.catalogue import UnknownScenario
     from bot.roleplay.errors import RolePlayError
 
@@ -287,6 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     except (UnknownScenario, RolePlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (DBAPIError, PermissionError, ConnectionError) as exc:
+        if args.debug:
+            raise
+        print(_one_line(exc) + " (--debug shows the details)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nstopped.", file=sys.stderr)
         return 130

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     desired_retention: float = Field(default=0.9, gt=0.5, lt=1.0)
     cohort_grace_minutes: int = Field(default=30, ge=0)
     export_part_bytes: int = Field(default=8 * 1024 * 1024, ge=2048)
-    log_level: str = "INFO"
+    log_level: str = "WARNING"
+    reports_dir: Path = PROJECT_ROOT / "reports"
 
     @property
     def token(self) -> str | None:

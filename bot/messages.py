@@ -118,3 +118,33 @@ SCENARIO_UNAVAILABLE = (
     "or invalid. Everything you wrote is kept, and the session stays open; an admin has been told in "
     "the bot's log. Carry on once it is fixed, or use `/roleplay end`."
 )
+
+# --- the terminal face ---------------------------------------------------------------------------
+TERMINAL_COMMANDS: dict[str, str] = {
+    "/end": "finish the call now and get your feedback report",
+    "/pause": "stop here and keep the call; run ./composure again to resume (Ctrl-C does the same)",
+    "/abandon": "end the call without a report or reflective log (the transcript is kept)",
+    "/help": "show this list",
+}
+TERMINAL_HELP = "Type your reply and press Enter (arrow keys edit, up/down recall). Commands:\n" + "\n".join(
+    f"  {name:9} {meaning}" for name, meaning in TERMINAL_COMMANDS.items()
+) + "\n  Ctrl-C    the same as /pause;  Ctrl-D on an empty line: the same as /end"
+UNKNOWN_COMMAND = "There is no command {word}; nothing was sent to the customer."
+TIME_IS_UP = "(time is up: the customer is waiting; your half-typed line is kept)"
+PAUSED = "Paused: the call is kept. Run ./composure again to resume."
+ABANDONED = "Abandoned: the call is closed without a report; the transcript is kept."
+CLOCK_RESTARTED = (
+    "The clock restarts: you have {seconds} seconds for your next reply (no silence was counted while paused)."
+)
+RESUMING = "Resuming your unfinished role-play (session {session_id}, {scenario})."
+UNFINISHED_CHOICE = (
+    "You have an unfinished role-play: session {session_id}, {scenario}.\n"
+    "Type r to resume it, or e to end it (its transcript is kept) and start a new one"
+)
+UNFINISHED_ENDED = "Ended session {session_id} (its transcript and report are kept)."
+LEFT_OVER_LINES = "The call had ended, so these {count} line(s) were not sent to the customer:"
+MOOD_SAVED = "Mood curve saved: {path}"
+REFLECT_OFFER = "Write your reflective log now? Mentors see it with the transcript. (Enter = yes, s = skip)"
+REFLECT_FIELD_HINT = "(type /skip to stop; the log is not saved)"
+REFLECT_SAVED = "Reflective log saved for session {session_id}."
+REFLECT_SKIPPED = "Reflective log skipped."

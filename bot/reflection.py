@@ -105,3 +105,12 @@ def on_reminder(session: Session, job: ScheduledJob, now: datetime) -> list[Refl
                       fire_at=now + REMINDER_REPEAT, now=now,
                       payload={"session_id": session_id, "number": number + 1})
     return [ReflectionDue(session_id, row.learner_id, row.guild_id, row.channel_id, row.scenario_id, number)]
+
+
+def waive_reflection(session: Session, *, session_id: int) -> None:
+    """No log is expected for this session (e.g. the learner abandoned it): no reminders either."""
+    row = session.get(PracticeSession, session_id)
+    if row is not None:
+        row.reflection_waived = True
+        session.add(row)
+    jobs.cancel(session, job_id=reminder_id(session_id))

@@ -236,3 +236,61 @@ def test_crashed_terminal_session_resumes(tmp_path):
         status = conn.execute("SELECT status, outcome FROM practice_session WHERE id = 1").fetchone()
     assert "I'm so sorry about the kettle." in texts  # the reply written before the crash survived
     assert status == ("ended", "ended_by_learner")
+
+
+def test_forget_takes_a_terminal_name_lists_and_asks(tmp_path):
+    script = tmp_path / "s.txt"
+    script.write_text("Sorry about that.\n[end]\n")
+    assert run(["practice", "faulty-kettle", "--script", str(script), "--learner", "root"], tmp_path).returncode == 0
+    declined = run(["forget", "root"], tmp_path, stdin="no\n")
+    assert declined.returncode == 1
+    assert "This deletes everything stored about local:root:" in declined.stdout
+    assert re.search(r"\b1 practice_session|\b1 sessions", declined.stdout), declined.stdout
+    assert "Nothing was deleted." in declined.stderr
+    done = run(["forget", "root", "--yes"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.split("deleted: ", 1)[1])["sessions"] == 1
+    again = run(["forget", "root", "--yes"], tmp_path)
+    assert again.returncode == 1
+    assert "no learner 'root' (looked for local:root): nothing is stored about them." in again.stderr
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    out = run(["db", "upgrade"], tmp_path, env={"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot use the database (127.0.0.1:1/none)"), out.stderr
+    assert "--debug" in lines[0]
+    assert "Traceback" in run(["--debug", "db", "upgrade"], tmp_path,
+                              env={"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}).stderr
+
+
+def test_usage_says_composure(tmp_path):
+    assert run(["--help"], tmp_path).stdout.startswith("usage: ./composure")
+
+
+def test_scenarios_check_validates_quiz_cards(tmp_path):
+    content = tmp_path / "content"
+    (content / "cards").mkdir(parents=True)
+    (content / "faulty-kettle.yaml").write_text((PROJECT / "scenarios" / "faulty-kettle.yaml").read_text())
+    good = {"id": "good-one", "kind": "true_false", "topic": "model", "seed_idea": "HEAT",
+            "prompt": "HEAT starts with Hear.", "answer": True, "explanation": "H is for Hear."}
+    bogus_kind = {**good, "id": "bogus", "kind": "bogus_kind"}
+    wrong_answer = {**good, "id": "wrong", "kind": "multiple_choice", "options": ["Hear", "Halt"],
+                    "answer": "Help"}
+    bad_mark = {**good, "id": "bad-mark", "marks": ["no_such_mark"]}
+    import yaml
+
+    (content / "cards" / "deck.yaml").write_text(yaml.safe_dump({"cards": [good]}))
+    assert run(["scenarios", "check", str(content)], tmp_path).returncode == 0
+    for name, card, words in (
+        ("kind.yaml", bogus_kind, "cards[0].kind: Input should be 'multiple_choice', 'true_false'"),
+        ("answer.yaml", wrong_answer, "answer: must be one of the options, word for word"),
+        ("mark.yaml", bad_mark, "cards[0].marks[0]: Input should be"),
+    ):
+        path = content / "cards" / name
+        path.write_text(yaml.safe_dump({"cards": [card]}))
+        out = run(["scenarios", "check", str(path)], tmp_path)
+        assert out.returncode == 1, out.stdout
+        assert out.stdout.startswith(f"error {path}: cards[0]") and words in out.stdout, out.stdout
+    assert run(["scenarios", "check", str(content)], tmp_path).returncode == 1

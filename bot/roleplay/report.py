@@ -64,7 +64,8 @@ def build_report(
         "persona": scenario.persona.name,
         "outcome": row.outcome,
         "outcome_text": messages.OUTCOME_TEXT.get(row.outcome or "", row.outcome or ""),
-        "learner_turns": len(learner_turns),
+        "learner_turns": sum(1 for t in learner_turns if t.kind != "silence"),  # replies, not silences
+        "silences": sum(1 for t in learner_turns if t.kind == "silence"),
         "missed_deadlines": sum(1 for t in learner_turns if t.kind == "silence" or t.late),
         "duration_seconds": duration,
         "credited": reply_marks(CREDITED),
@@ -92,7 +93,8 @@ def render_text(report: dict[str, Any]) -> str:
     out = [
         f"Feedback: {report['title']} (with {report['persona']})",
         f"Outcome: {report['outcome_text']}",
-        f"Your replies: {report['learner_turns']}; missed deadlines: {report['missed_deadlines']}",
+        f"Your replies: {report['learner_turns']}; silences: {report.get('silences', 0)}; "
+        f"missed deadlines: {report['missed_deadlines']}",
     ]
     for failure in report["serious_failures"]:
         out.append(f"!! {messages.SERIOUS_FAILURE}: {failure['description']}")

@@ -10,14 +10,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot import messages
 from bot.content.scenario import Scenario
 from bot.roleplay.service import CustomerLine, ReplyRejected, RolePlayService, TurnResult
 
 
 @dataclass(frozen=True)
 class LearnerEvent:
-    kind: str  # reply | silence | end
+    kind: str  # reply | silence | end | pause | abandon
     text: str = ""
+
+
+class PracticeInterrupted(Exception):
+    """The learner left the call before it ended of itself."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
+
+
+class PracticePaused(PracticeInterrupted):
+    """Paused: the session stays active, to be resumed with a fresh clock."""
+
+
+class PracticeAbandoned(PracticeInterrupted):
+    """Abandoned: the session is ended (transcript kept) and no report is shown."""
 
 
 class PracticePort(Protocol):
@@ -32,6 +49,8 @@ class PracticePort(Protocol):
         ...
 
     async def show_problem(self, message: str) -> None: ...
+
+    async def show_notice(self, message: str) -> None: ...
 
     async def show_report(self, report: dict) -> None: ...
 
@@ -54,9 +73,13 @@ async def resume_practice(service: RolePlayService, port: PracticePort, session_
     await port.show_brief(scenario, row.reply_seconds)
     result = service.resume(session_id)
     if result is None:
+        # the clock did not run while the program was stopped: a fresh deadline, and no silence charged
+        deadline = service.extend_deadline(session_id)
         last = service.turns(session_id)[-1]
-        line = CustomerLine(scenario.persona.name, last.text, last.mood or 0, last.deadline_at)
+        line = CustomerLine(scenario.persona.name, last.text, last.mood or 0, deadline)
         result = TurnResult(session_id, line)
+        if deadline is not None:
+            await port.show_notice(messages.CLOCK_RESTARTED.format(seconds=row.reply_seconds))
     return await _play(service, port, result)
 
 
@@ -77,6 +100,11 @@ async def _play(service: RolePlayService, port: PracticePort, result: TurnResult
 async def _next_result(service: RolePlayService, port: PracticePort, session_id: int,
                        deadline: datetime | None) -> TurnResult | None:
     event = await port.next_event(deadline)
+    if event.kind == "pause":
+        raise PracticePaused(session_id)
+    if event.kind == "abandon":
+        service.end(session_id)
+        raise PracticeAbandoned(session_id)
     if event.kind == "end":
         return service.end(session_id)
     if event.kind == "silence":

@@ -1,4 +1,7 @@
-"""Terminal role-play: an interactive timed port, and a script port that moves a manual clock."""
+"""Terminal role-play without a keyboard: a line port for piped input, and a script port on a manual clock.
+
+A person at a terminal gets `bot.terminal.live.LivePort`; these two serve pipes and scripts.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TextIO
 
+from rich.console import Console
+
+from bot import messages
 from bot.clock import ManualClock, utcnow
 from bot.content.scenario import Scenario
 from bot.roleplay.report import render_text
 from bot.roleplay.runner import LearnerEvent
 from bot.roleplay.script import ScriptStep
 from bot.roleplay.service import CustomerLine
-
-HELP = "Type your reply and press Enter. Commands: /end to finish, /help for this text."
+from bot.terminal.commands import event_for
 
 
 def _brief_text(scenario: Scenario, reply_seconds: int) -> str:
@@ -24,7 +29,8 @@ def _brief_text(scenario: Scenario, reply_seconds: int) -> str:
         f"=== {scenario.title} ===",
         scenario.brief.strip(),
         f"Your authority: {scenario.authority.description}",
-        f"You have {reply_seconds} seconds for each reply. {HELP}",
+        f"You have {reply_seconds} seconds for each reply.",
+        messages.TERMINAL_HELP,
         "",
     ])
 
@@ -36,6 +42,7 @@ class StdinReader:
         self.stream = stream
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.ended = False
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
@@ -44,52 +51,71 @@ class StdinReader:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
 
     async def get(self, timeout: float | None) -> str | None:
-        """A line, None at end of input; raises TimeoutError when the timeout passes."""
-        return await asyncio.wait_for(self.queue.get(), timeout)
+        """A line, None at end of input (and ever after); raises TimeoutError when the timeout passes."""
+        if self.ended:
+            return None
+        line = await asyncio.wait_for(self.queue.get(), timeout)
+        self.ended = line is None
+        return line
 
 
-class TerminalPort:
-    """Interactive practice on a real clock."""
+class LinePort:
+    """Practice from piped input on a real clock (no editing or toolbar: there is no terminal)."""
 
-    def __init__(self, out: Callable[[str], None] = print, clock: Callable[[], datetime] = utcnow) -> None:
-        self.out = out
+    def __init__(self, console: Console, clock: Callable[[], datetime] = utcnow) -> None:
+        self.console = console
         self.clock = clock
         self.reader: StdinReader | None = None
+
+    def out(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+    def _reader(self) -> StdinReader:
+        if self.reader is None:
+            self.reader = StdinReader()
+        return self.reader
 
     async def show_brief(self, scenario: Scenario, reply_seconds: int) -> None:
         self.out(_brief_text(scenario, reply_seconds))
 
     async def show_customer(self, line: CustomerLine) -> None:
-        self.out(f"\n{line.persona}: {line.text}")
+        self.out(f"\n{line.persona} (mood {line.mood:+d}): {line.text}")
         if line.deadline is not None:
             seconds = max(0, round((line.deadline - self.clock()).total_seconds()))
             self.out(f"(reply within {seconds}s)")
 
     async def next_event(self, deadline: datetime | None) -> LearnerEvent:
-        if self.reader is None:
-            self.reader = StdinReader()
         while True:
             timeout = None if deadline is None else max(0.0, (deadline - self.clock()).total_seconds())
             try:
-                line = await self.reader.get(timeout)
+                line = await self._reader().get(timeout)
             except TimeoutError:
-                self.out("(time is up: the customer is waiting)")
+                self.out(messages.TIME_IS_UP)
                 return LearnerEvent("silence")
             if line is None:
                 return LearnerEvent("end")
-            command = line.strip().lower()
-            if command in ("/end", "/quit", "/exit"):
-                return LearnerEvent("end")
-            if command in ("/help", "/?"):
-                self.out(HELP)
-                continue
-            return LearnerEvent("reply", line)
+            event = event_for(line, self.out)
+            if event is not None:
+                return event
+
+    async def ask(self, question: str) -> str | None:
+        self.out(question)
+        return await self._reader().get(None)
 
     async def show_problem(self, message: str) -> None:
         self.out(f"! {message}")
 
+    async def show_notice(self, message: str) -> None:
+        self.out(message)
+
     async def show_report(self, report: dict) -> None:
-        self.out("\n" + render_text(report))
+        pass  # the end is drawn by the session (report, mood curve, reflective log)
+
+    async def left_over_lines(self) -> list[str]:
+        return []  # piped lines after the end are read by what comes next (the reflective log), not lost
+
+    async def close(self) -> None:
+        pass
 
 
 class ScriptPort:
@@ -132,6 +158,9 @@ class ScriptPort:
     async def show_problem(self, message: str) -> None:
         self.problems.append(message)
         self._say(f"! {message}")
+
+    async def show_notice(self, message: str) -> None:
+        self._say(message)
 
     async def show_report(self, report: dict) -> None:
         self.report = report

@@ -164,6 +164,7 @@ def test_three_silences_and_the_customer_leaves_with_a_report(svc, clock, databa
     assert row.status == "ended" and row.outcome == "customer_left"
     assert "slow_replies" in row.session_marks
     assert row.report["missed_deadlines"] == 3
+    assert row.report["silences"] == 3 and row.report["learner_turns"] == 0  # a silence is not a reply
     with pytest.raises(SessionOver):
         svc.reply(sid, "hello?")
 
