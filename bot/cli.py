@@ -64,9 +64,13 @@ def cmd_scenarios_check(args: argparse.Namespace) -> int:
     for problem in problems:
         for line in problem.problems:
             print(f"error {problem.path}: {line}")
-    if problems:
-        print(f"{len(problems)} bad file(s); {len(cat.scenarios)} scenario(s) and {len(deck.cards)} card(s) good.",
-              file=sys.stderr)
+    # a card that names a scenario must name one that loads (checked when both were given)
+    broken_links = deck.unknown_scenarios(cat.scenarios) if scenario_paths and deck.cards else []
+    for line in broken_links:
+        print(f"error {line}")
+    if problems or broken_links:
+        print(f"{len(problems)} bad file(s), {len(broken_links)} broken card link(s); {len(cat.scenarios)} "
+              f"scenario(s) and {len(deck.cards)} card(s) good.", file=sys.stderr)
         return 1
     return 0
 

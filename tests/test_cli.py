@@ -294,3 +294,21 @@ def test_scenarios_check_validates_quiz_cards(tmp_path):
         assert out.returncode == 1, out.stdout
         assert out.stdout.startswith(f"error {path}: cards[0]") and words in out.stdout, out.stdout
     assert run(["scenarios", "check", str(content)], tmp_path).returncode == 1
+
+
+def test_scenarios_check_finds_a_card_linked_to_a_missing_scenario(tmp_path):
+    import yaml
+
+    content = tmp_path / "content"
+    (content / "cards").mkdir(parents=True)
+    (content / "faulty-kettle.yaml").write_text((PROJECT / "scenarios" / "faulty-kettle.yaml").read_text())
+    card = {"id": "linked", "kind": "true_false", "topic": "model", "seed_idea": "HEAT",
+            "prompt": "HEAT starts with Hear.", "answer": True, "explanation": "H is for Hear.",
+            "scenarios": ["faulty-kettle"]}
+    (content / "cards" / "deck.yaml").write_text(yaml.safe_dump({"cards": [card]}))
+    assert run(["scenarios", "check", str(content)], tmp_path).returncode == 0
+    card["scenarios"] = ["no-such-customer"]
+    (content / "cards" / "deck.yaml").write_text(yaml.safe_dump({"cards": [card]}))
+    out = run(["scenarios", "check", str(content)], tmp_path)
+    assert out.returncode == 1
+    assert "error card 'linked': scenario 'no-such-customer' does not exist" in out.stdout
