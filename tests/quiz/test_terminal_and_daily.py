@@ -69,3 +69,21 @@ def test_daily_reminders_spread_over_the_morning_hour_and_keep_their_minute():
     assert len(minutes) == 60  # every minute of the hour has some, none has them all
     assert max(sum(t.minute == m for t in times) for m in minutes) < 50
     assert next_morning(times[0] + timedelta(minutes=1), "learner-0") == times[0] + timedelta(days=1)
+
+
+def test_the_due_counter_drops_by_one_per_answer(sqlite_database):
+    """Right or wrong, an answered card leaves the waiting count once (it was reported dropping by two)."""
+    clock = ManualClock()
+    shown: list[str] = []
+    cards = [present(DECK.cards[cid]) for cid in DECK.ids()[:4]]
+    wrong = next(c.key for c in cards[1].choices if c.key != cards[1].correct)
+    answers = iter([cards[0].correct, wrong, cards[2].correct, "q"])
+
+    def read(_: str) -> str:
+        clock.advance(seconds=20)  # each answer takes a little while, as a learner's does
+        return next(answers)
+
+    run_terminal_quiz(sqlite_database, DECK, "local:sam", read=read, write=shown.append, clock=clock,
+                      timer=iter(range(0, 100, 5)).__next__)
+    counts = [int(line.split("]")[0].split("[")[1].split()[0]) for line in shown if line.startswith("\n[")]
+    assert counts == [10, 9, 8, 7], counts
