@@ -350,13 +350,17 @@ def _one_line(exc: BaseException) -> str:
     return f"error: {exc}"
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    """SQLAlchemy is loaded only by commands that use the database; no other can raise its errors."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.DBAPIError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = get_settings().log_level.upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from sqlalchemy.exc import DBAPIError
-
     from bot.content.catalogue import UnknownScenario
     from bot.roleplay.errors import RolePlayError
 
@@ -365,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UnknownScenario, RolePlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (DBAPIError, PermissionError, ConnectionError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, PermissionError | ConnectionError) and not _is_database_error(exc):
+            raise
         if args.debug:
             raise
         print(_one_line(exc) + " (--debug shows the details)", file=sys.stderr)

@@ -14,14 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.assessment import patterns as p
+from bot.assessment.marks import CREDITED, CREDITED_ORDER, PENALISED, PENALISED_ORDER, REPLY_MARKS  # noqa: F401
 from bot.assessment.text import MAX_CHARS, amount_spans, content_words, normalise, sentence_at, sentences
 
-CREDITED_ORDER = ("open_question", "paraphrase", "empathy", "apology", "action", "policy", "escalation",
-                  "check", "thanks", "boundary", "record", "verify")
-PENALISED_ORDER = ("defensive", "dismissive", "policy_wall", "over_promise", "admits_fault", "unprofessional")
-REPLY_MARKS: tuple[str, ...] = CREDITED_ORDER + PENALISED_ORDER
-CREDITED: frozenset[str] = frozenset(CREDITED_ORDER)
-PENALISED: frozenset[str] = frozenset(PENALISED_ORDER)
 GENEROUS_GOODWILL = Decimal(50)  # with no known limit, compensation above this is an over-promise
 
 
