@@ -84,6 +84,11 @@ def pending(session: Session, *, kind: str | None = None) -> list[ScheduledJob]:
 BATCH = 20  # jobs claimed per call of `run_batch`: small, so the event loop gets a turn between batches
 
 
+def _lost_connection(exc: Exception) -> bool:
+    """The connection died under the job (a restart, a failover, a killed backend)."""
+    return bool(getattr(exc, "connection_invalidated", False))
+
+
 class JobRunner:
     """Runs due jobs through the handler registered for their kind, one transaction per job.
 
@@ -151,8 +156,11 @@ class JobRunner:
                 if job_id is None:
                     log.exception("claiming a due job failed; trying again next tick")
                     break
-                self._failed(job_id, exc, now)
                 passed.add(job_id)
+                if _lost_connection(exc):  # not the job's fault: it is rolled back, for any process now
+                    log.warning("job %s: the database connection was lost; left for the next run", job_id)
+                    break
+                self._failed(job_id, exc, now)
         return events, claimed
 
     def _failed(self, job_id: str, exc: Exception, now: datetime) -> None:
