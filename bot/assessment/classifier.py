@@ -158,8 +158,10 @@ class MarkModel:
 
 
 @dataclass(frozen=True)
-class _LeanBlock:
-    """One fitted TF-IDF vectorizer reduced to what scoring needs, at a row offset of the weights."""
+class TfidfBlock:
+    """One fitted TF-IDF vectorizer reduced to what scoring needs, at a row offset of the weights.
+
+    Also the persona's sentence matcher's way to vectorise one sentence (bot.roleplay.understanding)."""
 
     analyzer: Callable[[str], list[str]]
     vocabulary: dict[str, int]
@@ -170,7 +172,7 @@ class _LeanBlock:
     known: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, vectorizer: object, offset: int) -> _LeanBlock:
+    def of(cls, vectorizer: object, offset: int) -> TfidfBlock:
         return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_,  # type: ignore[attr-defined]
                    offset, vectorizer.sublinear_tf,  # type: ignore[attr-defined]
                    vectorizer.analyzer == "char_wb")  # type: ignore[attr-defined]
@@ -213,9 +215,9 @@ class _LeanBlock:
 
 @dataclass(frozen=True)
 class _LeanSpace:
-    words: _LeanBlock
-    chars: _LeanBlock
-    customer_words: _LeanBlock
+    words: TfidfBlock
+    chars: TfidfBlock
+    customer_words: TfidfBlock
     reply_at: int
     customer_at: int
     facts_at: int
@@ -224,11 +226,11 @@ class _LeanSpace:
     def of(cls, space: FeatureSpace) -> _LeanSpace:
         from bot.assessment.embedding import DIMENSIONS
 
-        words = _LeanBlock.of(space.words, 0)
-        chars = _LeanBlock.of(space.chars, len(words.vocabulary))
+        words = TfidfBlock.of(space.words, 0)
+        chars = TfidfBlock.of(space.chars, len(words.vocabulary))
         reply_at = chars.offset + len(chars.vocabulary)
         customer_at = reply_at + DIMENSIONS
-        customer_words = _LeanBlock.of(space.customer_words, customer_at + DIMENSIONS)
+        customer_words = TfidfBlock.of(space.customer_words, customer_at + DIMENSIONS)
         facts_at = customer_words.offset + len(customer_words.vocabulary)
         return cls(words, chars, customer_words, reply_at, customer_at, facts_at)
 

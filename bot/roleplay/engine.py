@@ -128,7 +128,10 @@ class PersonaEngine:
     def _serious_failure(self, reply: str) -> str | None:
         """A statement that commits a scenario's serious failure, by its words or by its meaning:
         the nearest example sentence is one that commits it rather than one that comes close."""
-        statements = [s for s in sentences_of(reply) if s not in questions(s)]
+        if not self.scenario.serious_failures:
+            return None
+        asked = set(questions(reply))
+        statements = [s for s in sentences_of(reply) if s not in asked]
         for failure in self.scenario.serious_failures:
             for sentence in statements:
                 if any(re.search(p, sentence, re.IGNORECASE) for p in failure.unless_words):

@@ -20,6 +20,7 @@ from bot.assessment.text import normalise, sentences
 if TYPE_CHECKING:
     import numpy as np
 
+    from bot.assessment.classifier import TfidfBlock
     from bot.content.scenario import PersonaFact, Scenario, SeriousFailure, Trap
 
 MATCH_AT = 0.45  # similarity (0..1) to the nearest example question that counts as asking for the fact
@@ -183,39 +184,30 @@ def _vectorise(texts: list[str], chars: object) -> np.ndarray:
 
 
 def _vectorise_one(text: str, chars: object) -> np.ndarray:
-    """`_vectorise` for one learner sentence, without sklearn's per-call matrix and validation cost.
-
-    The fitted vectoriser's own analyzer, vocabulary and idf weights give the same vector
-    (sublinear tf times idf, unit length; a test holds the two equal): about 0.1 ms instead of 1-2.
-    """
+    """`_vectorise` for one learner sentence, without sklearn's per-call matrix and validation cost:
+    the classifier's lean TF-IDF block gives the same vector (a test holds the two equal)."""
     import numpy as np
 
     from bot.assessment.embedding import embed
 
-    analyse, vocabulary, idf = _char_parts(chars)
-    counts: dict[int, int] = {}
-    for gram in analyse(tidy(text)):
-        column = vocabulary.get(gram)
-        if column is not None:
-            counts[column] = counts.get(column, 0) + 1
-    grams = np.zeros(len(idf))
-    if counts:
-        columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        grams[columns] = (np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))) + 1) * idf[columns]
-        grams /= np.linalg.norm(grams)
+    block = _char_block(chars)
+    rows, values = block.weights_of(tidy(text))
+    grams = np.zeros(len(block.idf))
+    grams[rows] = values
     semantic = embed([tidy(text)])[0]
     return np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
 
 
-_CHAR_PARTS: dict[int, tuple[object, tuple]] = {}
+_CHAR_BLOCKS: dict[int, tuple[object, TfidfBlock]] = {}
 
 
-def _char_parts(chars: object) -> tuple:
-    """The analyzer, vocabulary and idf of a fitted vectoriser, fetched once per vectoriser."""
-    cached = _CHAR_PARTS.get(id(chars))
+def _char_block(chars: object) -> TfidfBlock:
+    """The fitted vectoriser's lean scoring block, built once per vectoriser (kept beside it)."""
+    from bot.assessment.classifier import TfidfBlock
+
+    cached = _CHAR_BLOCKS.get(id(chars))
     if cached is None:
-        parts = (chars.build_analyzer(), chars.vocabulary_, chars.idf_)  # type: ignore[attr-defined]
-        cached = _CHAR_PARTS[id(chars)] = (chars, parts)
+        cached = _CHAR_BLOCKS[id(chars)] = (chars, TfidfBlock.of(chars, 0))
     return cached[1]
 
 
