@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from bot.assessment.classifier import MODEL_PATH, MarkModel
 from bot.assessment.features import Example, Reading, read
 from bot.assessment.marking import decide
-from bot.assessment.replies import REPLY_MARKS, ReplyContext
+from bot.assessment.marks import REPLY_MARKS
+from bot.assessment.replies import ReplyContext
 
 if TYPE_CHECKING:
     import numpy as np

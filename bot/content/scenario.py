@@ -8,12 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SESSION_MARKS
+from bot.assessment import CREDITED, PENALISED, REPLY_MARKS
+from bot.assessment.marks import ReplyMark
+from bot.assessment.session import SessionMark
 
 Outcome = Literal["resolved", "escalated", "ended_by_learner", "customer_left", "unresolved"]
 OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "ended_by_learner", "customer_left", "unresolved")
-MarkId = Literal[REPLY_MARKS]  # type: ignore[valid-type]
-SessionMarkId = Literal[SESSION_MARKS]  # type: ignore[valid-type]
+MarkId = ReplyMark
+SessionMarkId = SessionMark
 Lines = list[str]
 MOOD_MIN, MOOD_MAX = -10, 10
 
@@ -51,7 +53,7 @@ class Authority(Strict):
 
 
 class MoodRules(Strict):
-    reactions: dict[MarkId, int] = Field(default_factory=dict)  # type: ignore[valid-type]
+    reactions: dict[MarkId, int] = Field(default_factory=dict)
     no_marks: int = -1
     silence: int = -2
     leave_at: int = Field(default=-10, ge=MOOD_MIN, le=MOOD_MAX)
@@ -62,7 +64,7 @@ class MoodRules(Strict):
 class Stage(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     say: Lines = Field(min_length=1, description="what the customer says on entering the stage")
-    advance_on: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    advance_on: list[MarkId] = Field(default_factory=list)
     calmer: Lines = Field(min_length=1)
     worse: Lines = Field(min_length=1)
     same: Lines = Field(min_length=1)
@@ -83,7 +85,7 @@ class ResolutionPart(Strict):
     """One thing an examiner needs before the customer accepts (e.g. the refund, the logged complaint)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    marks_any: list[MarkId] = Field(min_length=1)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(min_length=1)
     words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
     missing: Lines = Field(min_length=1, description="what the customer says while this part is still missing")
 
@@ -95,7 +97,7 @@ class Resolution(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     outcome: Literal["resolved", "escalated"]
     description: str = Field(min_length=1)
-    marks_any: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(default_factory=list)
     words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
     parts: list[ResolutionPart] = Field(
         default_factory=list, description="all needed, in any turns; marks_any/words_any then only open the path")
@@ -122,7 +124,7 @@ class Trap(Strict):
     unless_words: list[str] = Field(default_factory=list, description="regular expressions that defuse the trap")
     line: Lines = Field(min_length=1)
     mood: int = Field(default=-2, ge=-10, le=10)
-    counts_as: SessionMarkId | None = Field(  # type: ignore[valid-type]
+    counts_as: SessionMarkId | None = Field(
         default=None, description="a session mark the sprung trap earns, e.g. premature_escalation")
     reason: str | None = Field(default=None, description="the report's reason for counts_as")
 
@@ -162,14 +164,14 @@ class SeriousFailure(Strict):
 class ShownBy(Strict):
     """What in the transcript shows an expectation was met; every condition given must hold."""
 
-    marks_any: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
-    marks_all: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
-    session_marks: list[SessionMarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(default_factory=list)
+    marks_all: list[MarkId] = Field(default_factory=list)
+    session_marks: list[SessionMarkId] = Field(default_factory=list)
     parts: list[str] = Field(default_factory=list, description="resolution part ids, all done")
     parts_any: list[str] = Field(default_factory=list, description="resolution part ids, one done")
     outcome_any: list[Outcome] = Field(default_factory=list)
-    avoid_marks: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
-    avoid_session_marks: list[SessionMarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    avoid_marks: list[MarkId] = Field(default_factory=list)
+    avoid_session_marks: list[SessionMarkId] = Field(default_factory=list)
     avoid_traps: list[str] = Field(default_factory=list, description="trap ids that must not have sprung")
     avoid_failures: list[str] = Field(default_factory=list, description="serious failure ids not committed")
 
@@ -225,7 +227,7 @@ class Scenario(Strict):
     mood: MoodRules = MoodRules()
     stages: list[Stage] = Field(min_length=1)
     resolutions: list[Resolution] = Field(min_length=1)
-    reactions: dict[MarkId, Lines] = Field(default_factory=dict)  # type: ignore[valid-type]
+    reactions: dict[MarkId, Lines] = Field(default_factory=dict)
     serious_failures: list[SeriousFailure] = Field(default_factory=list)
     silence: Lines = Field(min_length=1)
     leave: Lines = Field(min_length=1)

@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.assessment import REPLY_MARKS, SESSION_MARKS
+from bot.assessment.marks import ReplyMark
+from bot.assessment.session import SessionMark
 from bot.content.loader import ContentError, load_file
 
 Kind = Literal["multiple_choice", "true_false", "order_steps", "best_reply"]
@@ -35,7 +36,7 @@ class Card(BaseModel):
     answer: str | bool | None = None
     steps: list[str] = Field(default_factory=list)
     explanation: str = Field(min_length=3)
-    marks: list[Literal[REPLY_MARKS + SESSION_MARKS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks: list[ReplyMark | SessionMark] = Field(default_factory=list)
     scenarios: list[str] = Field(default_factory=list, description="ids of the scenarios that practise this idea")
     source: str | None = Field(default=None, description="where the answer comes from: an Act and section, a seed")
 
