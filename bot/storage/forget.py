@@ -53,14 +53,14 @@ def delete_sessions(session: Session, *, session_ids: Iterable[int]) -> dict[str
     if not ids:
         return counts
     for model in SESSION_CHILDREN:
-        counts[model.__tablename__] = session.exec(  # type: ignore[call-overload]
+        counts[model.__tablename__] = session.exec(
             delete(model).where(col(model.session_id).in_(ids))).rowcount
     jobs = jobs_about(session, session_ids=ids)
     for job in jobs:
         session.delete(job)
     counts["scheduled_job"] = len(jobs)
     session.flush()
-    session.exec(delete(PracticeSession).where(col(PracticeSession.id).in_(ids)))  # type: ignore[call-overload]
+    session.exec(delete(PracticeSession).where(col(PracticeSession.id).in_(ids)))
     return counts
 
 
@@ -73,11 +73,11 @@ def forget_learner(session: Session, *, learner_id: str, keep_session_ids: Colle
     """
     keep = {int(i) for i in keep_session_ids}
     ids = [i for i in session.exec(select(PracticeSession.id).where(PracticeSession.learner_id == learner_id))
-           if i not in keep]
+           if i is not None and i not in keep]
     counts = delete_sessions(session, session_ids=ids)
     for model in LEARNER_TABLES:
-        counts[model.__tablename__] = session.exec(  # type: ignore[call-overload]
-            delete(model).where(model.learner_id == learner_id)).rowcount
+        counts[model.__tablename__] = session.exec(
+            delete(model).where(col(model.learner_id) == learner_id)).rowcount
     learner_jobs = jobs_about(session, learner_id=learner_id)
     for job in learner_jobs:
         session.delete(job)
