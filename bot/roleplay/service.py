@@ -88,7 +88,7 @@ class TurnResult:
     learner_marks: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
     outcome: str | None = None
-    report: dict | None = None
+    report: dict[str, Any] | None = None
 
     @property
     def ended(self) -> bool:
@@ -338,7 +338,7 @@ class RolePlayService:
         with self.db.session() as s:
             ids = s.exec(select(Turn.discord_message_id).where(
                 Turn.session_id == session_id, col(Turn.discord_message_id).is_not(None)))
-            return max(ids, key=int, default=None)
+            return max((i for i in ids if i is not None), key=int, default=None)
 
     def silence(self, session_id: int, *, deadline: datetime | None = None) -> TurnResult | None:
         """Record a missed deadline; None when it is stale (the learner replied, or time remains)."""
@@ -410,6 +410,7 @@ class RolePlayService:
                     due = last.deadline_at if last and last.speaker == "customer" and row.status == "active" else None
                     progress.repair_count(conn, session_id=session_id, count=len(turns), due_at=due)
                     conn.commit()
+        assert row is not None  # each attempt raised or read it
         scenario = self.catalogue.get(row.scenario_id)
         live = LiveSession(row.id, row.learner_id, row.guild_id, row.status, scenario, row.seed,
                            row.reply_seconds, turns, replay(scenario, row.seed, turns), due)
@@ -515,7 +516,7 @@ class RolePlayService:
             self.live.drop(live.id)
         return TurnResult(live.id, line, tuple(learner.marks), dict(learner.evidence), reaction.outcome, report)
 
-    def _finish(self, conn, live: LiveSession, outcome: str, now: datetime) -> dict:
+    def _finish(self, conn: Connection, live: LiveSession, outcome: str, now: datetime) -> dict[str, Any]:
         """Mark the whole session, build the report and run the end hooks, in the caller's transaction."""
         scenario, engine = live.scenario, live.engine
         facts: list[LearnerTurnFacts] = []
@@ -539,7 +540,7 @@ class RolePlayService:
             customer_abusive=scenario.persona.abusive,
             resolution_confirmed=engine.state.checked_resolution,
             resolution_reached=engine.state.closing is not None,
-            penalties={t.counts_as: t.reason or "" for t in sprung}))
+            penalties={t.counts_as: t.reason or "" for t in sprung if t.counts_as}))
         judged = judge_expectations(scenario, Transcript(
             marks=frozenset(m for t in live.turns if t.speaker == "learner" for m in t.marks),
             session_marks=frozenset(assessment.marks), parts_done=parts_done(engine.state.memory.parts_done),
