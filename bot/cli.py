@@ -8,8 +8,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import get_settings
+
+if TYPE_CHECKING:  # imported where used, so each command loads only what it needs
+    from bot.content.catalogue import Catalogue
+    from bot.storage.db import Database
 
 NO_TOKEN = """\
 No Discord token is set, so the bot cannot log in.
@@ -19,7 +24,7 @@ add a bot, copy its token into a file named .env as DISCORD_TOKEN=..., and run a
 Meanwhile you can practise in the terminal: ./composure practice"""
 
 
-def _catalogue():
+def _catalogue() -> Catalogue:
     from bot.content.catalogue import Catalogue
 
     settings = get_settings()
@@ -29,7 +34,7 @@ def _catalogue():
     return cat
 
 
-def _database():
+def _database() -> Database:
     from bot.storage.db import Database
 
     return Database(get_settings().database_url)
@@ -365,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.roleplay.errors import RolePlayError
 
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except (UnknownScenario, RolePlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
