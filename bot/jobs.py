@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
 
-Handler = Callable[[Session, ScheduledJob, datetime], Sequence[Any]]
+Handler = Callable[[Session, ScheduledJob, datetime], Sequence[object]]  # events for a face to announce
 
 
 def schedule(session: Session, *, job_id: str, kind: str, fire_at: datetime,
@@ -61,7 +61,8 @@ def retry(session: Session, *, job_id: str, now: datetime) -> bool:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the n-th failure: 1, 2, 4, 8 minutes."""
-    return FIRST_RETRY * 2 ** (attempts - 1)
+    factor: float = 2 ** (attempts - 1)
+    return FIRST_RETRY * factor
 
 
 def cancel(session: Session, *, job_id: str) -> bool:
@@ -106,9 +107,9 @@ class JobRunner:
         """Attach the handler for one kind of job."""
         self.handlers[kind] = handler
 
-    def run_due(self, now: datetime) -> list[Any]:
+    def run_due(self, now: datetime) -> list[object]:
         """Run every job due at `now` (each once, even if it plans itself again before `now`)."""
-        events: list[Any] = []
+        events: list[object] = []
         passed: set[str] = set()
         while True:
             found, claimed = self.run_batch(now, passed=passed)
@@ -117,14 +118,14 @@ class JobRunner:
                 return events
 
     def run_batch(self, now: datetime, *, limit: int = BATCH,
-                  passed: set[str] | None = None) -> tuple[list[Any], int]:
+                  passed: set[str] | None = None) -> tuple[list[object], int]:
         """Claim and run up to `limit` due jobs; returns their events and how many were claimed.
 
         `passed` collects the ids to leave alone for the rest of this tick: a job that failed
         (it is kept for the next tick) or one that planned itself again at or before `now`.
         """
         passed = set() if passed is None else passed
-        events: list[Any] = []
+        events: list[object] = []
         claimed = 0
         while claimed < limit:
             job_id = None

@@ -105,7 +105,7 @@ def sign_off(session: Session, *, session_id: int, mentor_id: str, now: datetime
 def transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
     persona = record.row.report.get("persona", "Customer")
     learner = record.row.learner_name or "Learner"
-    lines = []
+    lines: list[tuple[str, str, list[str]]] = []
     for t in record.turns:
         if t.speaker == "customer":
             lines.append((persona, t.text, []))

@@ -78,11 +78,10 @@ def save_reflection(session: Session, *, session_id: int, learner_id: str,
         values[field.key] = value
     reflection = reflection_for(session, session_id=session_id)
     if reflection is None:
-        reflection = Reflection(session_id=session_id, written_at=now, **values)
-    else:
-        for key, value in values.items():
-            setattr(reflection, key, value)
-        reflection.written_at = now
+        reflection = Reflection(session_id=session_id, written_at=now)
+    for key, value in values.items():
+        setattr(reflection, key, value)
+    reflection.written_at = now
     session.add(reflection)
     jobs.cancel(session, job_id=reminder_id(session_id))
     return reflection

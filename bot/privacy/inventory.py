@@ -52,16 +52,16 @@ def learner_rows(session: Session, *, learner_id: str) -> dict[str, list[SQLMode
                                  .order_by(col(PracticeSession.id))))
     ids = [r.id for r in sessions]
     found: dict[str, list[SQLModel]] = {"practice_session": list(sessions)}
-    for model in (Turn, Reflection, MentorFeedback):
-        found[model.__tablename__] = list(session.exec(
-            select(model).where(col(model.session_id).in_(ids)).order_by(col(model.session_id), col(model.id))))
-    found["access_log"] = list(session.exec(select(AccessLogEntry).where(or_(
+    for child in (Turn, Reflection, MentorFeedback):
+        found[child.__tablename__] = list(session.exec(
+            select(child).where(col(child.session_id).in_(ids)).order_by(col(child.session_id), col(child.id))))
+    found["access_log"] = [*session.exec(select(AccessLogEntry).where(or_(
         AccessLogEntry.learner_id == learner_id, col(AccessLogEntry.session_id).in_(ids)))
-        .order_by(col(AccessLogEntry.at), col(AccessLogEntry.id))))
-    for model in LEARNER_TABLES:
-        found[model.__tablename__] = list(session.exec(select(model).where(model.learner_id == learner_id)))
-    found["scheduled_job"] = jobs_about(session, session_ids=[i for i in ids if i is not None],
-                                        learner_id=learner_id)
+        .order_by(col(AccessLogEntry.at), col(AccessLogEntry.id)))]
+    for keyed in LEARNER_TABLES:
+        found[keyed.__tablename__] = list(session.exec(select(keyed).where(col(keyed.learner_id) == learner_id)))
+    found["scheduled_job"] = [*jobs_about(session, session_ids=[i for i in ids if i is not None],
+                                          learner_id=learner_id)]
     return found
 
 

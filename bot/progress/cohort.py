@@ -96,7 +96,7 @@ def _learner_rows(tallies: list[SessionTally]) -> list[LearnerRow]:
     return sorted(rows, key=lambda r: r.name.lower())
 
 
-def _quotes(session: Session, tallies: list[SessionTally], marks: list[str], names: set[str]) -> dict[str, list]:
+def _quotes(session: Session, tallies: list[SessionTally], marks: list[str], names: set[str]) -> dict[str, list[str]]:
     wanted = set(marks)
     found: dict[str, list[str]] = {m: [] for m in marks}
     turns = session.exec(select(Turn).where(col(Turn.session_id).in_([t.session_id for t in tallies]),
@@ -127,7 +127,7 @@ def _missed_cards(session: Session, deck: Deck, learner_ids: set[str], guild_id:
         wrong[card_id] += 0 if correct else 1
         per_learner[learner_id] += 1
     ranked = sorted((c for c in wrong if wrong[c]), key=lambda c: (-wrong[c], -wrong[c] / answered[c], c))
-    missed = [MissedCard(c, deck.get(c).prompt if deck.get(c) else c, wrong[c], answered[c])
+    missed = [MissedCard(c, card.prompt if (card := deck.get(c)) else c, wrong[c], answered[c])
               for c in ranked[:CARDS_SHOWN]]
     return missed, per_learner, len(reviews), len(cohort)
 

@@ -69,7 +69,7 @@ def _compile(cue: str) -> re.Pattern[str]:
 
 @cache
 def _rules() -> dict[str, Any]:
-    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    rules: dict[str, Any] = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     for group in (*rules["stages"], *rules["thin"]):
         group["patterns"] = [_compile(c) for c in group.get("cues", [])]
     rules["mark_patterns"] = {m: [_compile(c) for c in cues] for m, cues in rules["marking_points"].items()}

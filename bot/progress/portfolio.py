@@ -27,7 +27,7 @@ def signed_off_records(session: Session, *, learner_id: str, guild_id: str | Non
     ids = list(session.exec(query.order_by(col(PracticeSession.started_at), col(PracticeSession.id))))
     if not ids:
         raise ReviewError(NONE_SIGNED.format(learner=learner_id))
-    return [load_record(session, session_id=i) for i in ids]
+    return [load_record(session, session_id=i) for i in ids if i is not None]
 
 
 def learner_zip(records: list[SessionRecord]) -> bytes:

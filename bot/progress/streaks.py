@@ -32,7 +32,7 @@ def streak_from_days(days: set[date], today: date) -> Streak:
 
 def learner_streak(session: Session, *, learner_id: str, now: datetime, tz: tzinfo) -> Streak:
     """The learner's streak, with days counted in the given time zone (the server's)."""
-    moments = list(session.exec(select(PracticeSession.ended_at).where(
-        PracticeSession.learner_id == learner_id, col(PracticeSession.ended_at).is_not(None))))
-    moments += list(session.exec(select(CardReview.reviewed_at).where(CardReview.learner_id == learner_id)))
+    moments = [*session.exec(select(PracticeSession.ended_at).where(
+        PracticeSession.learner_id == learner_id, col(PracticeSession.ended_at).is_not(None))),
+        *session.exec(select(CardReview.reviewed_at).where(CardReview.learner_id == learner_id))]
     return streak_from_days({m.astimezone(tz).date() for m in moments if m is not None}, now.astimezone(tz).date())

@@ -85,7 +85,8 @@ def suggest(tallies: list[SessionTally], catalogue: Catalogue) -> Suggestion | N
     exercised_by = {scenario_id: marks_exercised(catalogue.get(scenario_id)) for scenario_id in ids}
     everywhere = frozenset.intersection(*exercised_by.values())
     weakest = [w for w in weaknesses(tallies, catalogue) if w.mark not in everywhere][:WEAKEST]
-    best_id, best_hits = None, ()
+    best_id: str = ids[0]
+    best_hits: tuple[Weakness, ...] = ()
     best_key: tuple[float, int, int] | None = None
     for position, scenario_id in enumerate(ids):
         exercised = exercised_by[scenario_id]

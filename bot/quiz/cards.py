@@ -94,7 +94,7 @@ def _rng(card_id: str) -> random.Random:
 def present(card: Card) -> Question:
     """Turn a card into a question; option order and step distractors are fixed per card."""
     if card.kind == "true_false":
-        choices = (Choice("T", "True"), Choice("F", "False"))
+        choices: tuple[Choice, ...] = (Choice("T", "True"), Choice("F", "False"))
         return Question(card, f"True or false? {card.prompt}", choices, "T" if card.answer else "F")
     if card.kind == "order_steps":
         rng = _rng(card.id)

@@ -8,6 +8,7 @@ the next time is planned; either way the cohort channel is told.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -80,7 +81,8 @@ def parse_rule(rule: str, timezone: str) -> CronTrigger:
 
 def next_time(schedule: CohortSchedule, after: datetime) -> datetime | None:
     trigger = parse_rule(schedule.rule, schedule.timezone)
-    return trigger.get_next_fire_time(None, after)
+    fire_at: datetime | None = trigger.get_next_fire_time(None, after)
+    return fire_at
 
 
 def _plan_next_open(session: Session, schedule: CohortSchedule, after: datetime, now: datetime) -> datetime | None:
@@ -139,10 +141,11 @@ def _choose_cards(deck: Deck, schedule: CohortSchedule, when: datetime) -> list[
     return rng.sample(pool, min(schedule.questions, len(pool)))
 
 
-def make_handlers(deck: Deck, grace: timedelta):
+def make_handlers(deck: Deck, grace: timedelta) -> tuple[jobs.Handler, jobs.Handler]:
     """Job handlers bound to the deck and the grace period."""
 
-    def on_open(session: Session, job: ScheduledJob, now: datetime) -> list:
+    def on_open(session: Session, job: ScheduledJob, now: datetime
+                ) -> list[CohortQuizOpened | CohortQuizSkipped]:
         schedule = session.get(CohortSchedule, int(job.payload["schedule_id"]))
         if schedule is None or not schedule.active:
             return []
@@ -170,7 +173,7 @@ def make_handlers(deck: Deck, grace: timedelta):
         questions = tuple(present(deck.cards[c]) for c in card_ids if c in deck.cards)
         return [CohortQuizOpened(quiz.id or 0, quiz.guild_id, quiz.channel_id, questions, closes, late)]
 
-    def on_close(session: Session, job: ScheduledJob, now: datetime) -> list:
+    def on_close(session: Session, job: ScheduledJob, now: datetime) -> list[CohortQuizClosed]:
         quiz = session.get(CohortQuiz, int(job.payload["quiz_id"]))
         if quiz is None or quiz.status != "open":
             return []
@@ -193,12 +196,14 @@ def results(session: Session, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
                                            card.explanation if card else ""))
     missed = tuple(sorted((q for q in per_question if q.answered and q.correct < q.answered),
                           key=lambda q: q.correct / q.answered)[:3])
-    scores: dict[str, list] = {}
+    names: dict[str, str] = {}
+    right: Counter[str] = Counter()
+    time_ms: Counter[str] = Counter()
     for a in answers:
-        entry = scores.setdefault(a.learner_id, [a.learner_name or a.learner_id, 0, 0])
-        entry[1] += int(a.correct)
-        entry[2] += a.answer_ms
-    board = tuple(sorted(((n, c, ms) for n, c, ms in scores.values()), key=lambda e: (-e[1], e[2], e[0])))
+        names.setdefault(a.learner_id, a.learner_name or a.learner_id)
+        right[a.learner_id] += int(a.correct)
+        time_ms[a.learner_id] += a.answer_ms
+    board = tuple(sorted(((names[i], right[i], time_ms[i]) for i in names), key=lambda e: (-e[1], e[2], e[0])))
     return CohortQuizClosed(quiz.id or 0, quiz.guild_id, quiz.channel_id, tuple(per_question), missed, board)
 
 
