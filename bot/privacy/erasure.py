@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, SQLModel, col, func, select
 
 from bot.storage.forget import LEARNER_TABLES, forget_learner
 from bot.storage.models import GuildSettings, MentorFeedback, PracticeSession, Reflection, Turn
@@ -50,7 +51,7 @@ def _keeps_evidence(session: Session, guild_id: str | None, cache: dict[str | No
     return cache[guild_id]
 
 
-def _count(session: Session, model, where) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, model: type[SQLModel], where: ColumnElement[bool]) -> int:
     return int(session.exec(select(func.count()).select_from(model).where(where)).one())
 
 
@@ -69,7 +70,7 @@ def plan_erasure(session: Session, *, learner_id: str) -> ErasurePlan:
         counts["reflections"] = _count(session, Reflection, col(Reflection.session_id).in_(gone))
         counts["mentor_feedback"] = _count(session, MentorFeedback, col(MentorFeedback.session_id).in_(gone))
     for model in LEARNER_TABLES:
-        counts[model.__tablename__] = _count(session, model, model.learner_id == learner_id)
+        counts[model.__tablename__] = _count(session, model, col(model.learner_id) == learner_id)
     return ErasurePlan(learner_id, gone, kept, counts)
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.mentoring import export_html, load_record
 from bot.privacy.inventory import ALL_TIMES_UTC, documentation, learner_rows
+from bot.storage.models import PracticeSession
 
 EXPORT_FORMAT = "composure-learner-export/1"
 DATA_FILE = "composure-data.json"
@@ -56,8 +57,9 @@ def export_files(session: Session, *, learner_id: str, now: datetime) -> dict[st
     files = {DATA_FILE: json.dumps(document, indent=2, ensure_ascii=False).encode(),
              README_FILE: README.format(data_file=DATA_FILE, times=ALL_TIMES_UTC).encode()}
     for row in tables["practice_session"]:
-        page = export_html(load_record(session, session_id=row.id or 0))  # type: ignore[attr-defined]
-        files[f"sessions/session-{row.id}.html"] = page.encode()  # type: ignore[attr-defined]
+        assert isinstance(row, PracticeSession)
+        page = export_html(load_record(session, session_id=row.id or 0))
+        files[f"sessions/session-{row.id}.html"] = page.encode()
     return files
 
 
