@@ -31,7 +31,7 @@ def show_progress(settings: Settings, *, name: str | None, chart: Path | None) -
     assert here is not None  # astimezone() always gives the local zone
     with services.db.session() as s:
         progress = learner_progress(s, learner_id=learner_id_for(name), catalogue=services.catalogue,
-                                    deck=services.deck, scheduler=services.extras["fsrs"], now=now,
+                                    deck=services.quiz.deck, scheduler=services.quiz.scheduler, now=now,
                                     tz=here)
     print(render_text(progress))
     if chart is not None:

@@ -1,7 +1,8 @@
 """/progress: a learner's own trends, quiz retention, streak and next suggested practice."""
 
+from bot.app import ComposureBot
 from cogs.progress._cog import ProgressCog
 
 
-async def setup(bot) -> None:
+async def setup(bot: ComposureBot) -> None:
     await bot.add_cog(ProgressCog(bot))

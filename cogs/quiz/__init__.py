@@ -1,9 +1,10 @@
 """/quiz (spaced revision) and /cohort quiz (scheduled quizzes in a cohort channel)."""
 
+from bot.app import ComposureBot
 from cogs.quiz._cog import QuizCog
 from cogs.quiz._views import CohortAnswerButton, NextCardButton, QuizAnswerButton
 
 
-async def setup(bot) -> None:
+async def setup(bot: ComposureBot) -> None:
     bot.add_dynamic_items(QuizAnswerButton, NextCardButton, CohortAnswerButton)
     await bot.add_cog(QuizCog(bot))

@@ -1,7 +1,8 @@
 """Mentor review: queue, show, feedback, sign-off, export, watch."""
 
+from bot.app import ComposureBot
 from cogs.review._cog import ReviewCog
 
 
-async def setup(bot) -> None:
+async def setup(bot: ComposureBot) -> None:
     await bot.add_cog(ReviewCog(bot))
