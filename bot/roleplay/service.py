@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session, col, select
 
 from bot import messages
@@ -73,6 +74,8 @@ def clean_reply(text: str) -> str:
 
 @dataclass(frozen=True)
 class CustomerLine:
+    """What the customer says, their mood, and when the learner must reply by."""
+
     persona: str
     text: str
     mood: int
@@ -97,6 +100,8 @@ class TurnResult:
 
 @dataclass(frozen=True)
 class ActiveSession:
+    """The active session held in a channel: just what a message needs to find it."""
+
     id: int
     learner_id: str
 
@@ -435,7 +440,7 @@ class RolePlayService:
         return live, pending
 
     def _record(self, live: LiveSession, kind: str, text: str, now: datetime, *,
-                learner_id: str | None = None, overdue: bool = False, raw: Any = None,
+                learner_id: str | None = None, overdue: bool = False, raw: PoolProxiedConnection | None = None,
                 conn: Connection | None = None, message_id: str | None = None) -> bool:
         """Commit the learner's event on its own; False (and the entry dropped) when the row moved on."""
         due = live.reply_due_at
@@ -459,7 +464,8 @@ class RolePlayService:
         deadline = None if reaction.outcome else now + timedelta(seconds=reply_seconds)
         return CustomerLine(scenario.persona.name, reaction.line, reaction.mood, deadline)
 
-    def _react(self, live: LiveSession, now: datetime, raw: Any = None, *, retry: bool = True,
+    def _react(self, live: LiveSession, now: datetime, raw: PoolProxiedConnection | None = None, *,
+               retry: bool = True,
                conn: Connection | None = None) -> TurnResult:
         """Mark the pending learner event, let the customer answer, and store both in one transaction."""
         try:
@@ -476,7 +482,8 @@ class RolePlayService:
             self.live.drop(live.id)  # the engine may have moved past what was stored
             raise
 
-    def _answer(self, live: LiveSession, now: datetime, raw: Any, outer: Connection | None) -> TurnResult:
+    def _answer(self, live: LiveSession, now: datetime, raw: PoolProxiedConnection | None,
+                outer: Connection | None) -> TurnResult:
         learner = live.turns[-1]
         engine = live.engine
         if learner.kind == "silence":

@@ -28,7 +28,6 @@ from sqlmodel import SQLModel
 from bot.storage.models import PracticeSession, Turn
 
 
-
 def _table(model: type[SQLModel]) -> Table:
     """The model's Core table (SQLModel does not declare `__table__` to type checkers)."""
     table = sa_inspect(model).local_table
@@ -85,7 +84,7 @@ class Prepared:
                            if proc is not None and name not in self.defaults]
         self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
 
-    def params(self, values: dict[str, Any]) -> Any:
+    def params(self, values: dict[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
         """Driver parameters: each value converted as its column type would, literals filled in."""
         merged = {**self.defaults, **values} if self.defaults else dict(values)
         for name, proc in self.processors:

@@ -23,7 +23,6 @@ from bot.terminal.reflect import ask_reflection
 from bot.terminal.render import show_ending
 
 
-
 class PersonPort(PracticePort, Protocol):
     """A practice port with a person at the keyboard (LivePort or LinePort): it can also ask and print."""
 
