@@ -54,6 +54,7 @@ def _split_content_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def cmd_scenarios_check(args: argparse.Namespace) -> int:
+    """`scenarios check`: validate scenario and card files, one line per problem."""
     from bot.content.catalogue import Catalogue
     from bot.quiz.cards import Deck
 
@@ -81,6 +82,7 @@ def cmd_scenarios_check(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_schema(args: argparse.Namespace) -> int:
+    """`scenarios schema`: print the JSON schema of scenario (or card) files."""
     from bot.content.scenario import Scenario
     from bot.quiz.cards import DeckFile
 
@@ -90,6 +92,7 @@ def cmd_scenarios_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_list(args: argparse.Namespace) -> int:
+    """`scenarios list`: the scenarios, one per line."""
     cat = _catalogue()
     for scenario_id in cat.ids():
         sc = cat.get(scenario_id)
@@ -98,12 +101,14 @@ def cmd_scenarios_list(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
+    """`assess`: mark JSON lines read from stdin."""
     from bot.terminal.assess import assess_stream
 
     return assess_stream(sys.stdin, sys.stdout, sys.stderr, _catalogue())
 
 
 def cmd_train_assessor(args: argparse.Namespace) -> int:
+    """`train-assessor`: retrain the reply classifier (and evaluate it on request)."""
     from bot.assessment.classifier import MODEL_PATH
     from bot.assessment.training import CorpusError, main
 
@@ -122,6 +127,7 @@ def _learner(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
+    """`practice`: a timed role-play in the terminal."""
     import asyncio
 
     from bot.clock import ManualClock, utcnow
@@ -144,24 +150,28 @@ def cmd_practice(args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    """`quiz`: revise due cards in the terminal."""
     from bot.terminal.quiz import quiz
 
     return quiz(_database(), get_settings(), *_learner(args))
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
+    """`progress`: a learner's progress, and the chart on request."""
     from bot.progress.terminal import show_progress
 
     return show_progress(get_settings(), name=args.name, chart=args.chart)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """`export`: a session's PDF, or a learner's signed-off sessions as a ZIP."""
     from bot.progress.terminal import export
 
     return export(_database(), session_id=args.session, learner=args.learner, out=args.out)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """`run`: the Discord bot, or how to get a token when none is set."""
     settings = get_settings()
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
@@ -182,6 +192,7 @@ def cmd_default(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """`db upgrade`: apply the database migrations."""
     _database()
     print("database is up to date")
     return 0
@@ -194,6 +205,7 @@ def learner_id_for(name: str) -> str:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
+    """`forget`: delete everything stored about a learner, after asking."""
     from sqlmodel import Session
 
     from bot.storage.forget import forget_learner
@@ -226,6 +238,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 
 def cmd_privacy_export(args: argparse.Namespace) -> int:
+    """`privacy export`: a ZIP of everything stored about a learner."""
     from bot.clock import utcnow
     from bot.privacy.erasure import plan_erasure
     from bot.privacy.export import export_learner
@@ -247,6 +260,7 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
+    """`jobs`: list dead-lettered timers, or give one fresh attempts."""
     from bot import jobs
     from bot.clock import utcnow
 
@@ -267,6 +281,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="./composure", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     parser.set_defaults(func=cmd_default)
@@ -362,6 +377,7 @@ def _is_database_error(exc: BaseException) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; expected failures are one line on stderr, not a traceback."""
     args = build_parser().parse_args(argv)
     level = get_settings().log_level.upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING),

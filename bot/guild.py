@@ -25,6 +25,7 @@ def check_timezone(name: str) -> str:
 
 
 def check_reply_seconds(value: int) -> int:
+    """The reply time if it is within the allowed range; SettingsError otherwise."""
     if not MIN_REPLY_SECONDS <= value <= MAX_REPLY_SECONDS:
         raise SettingsError(f"Reply time must be between {MIN_REPLY_SECONDS} and {MAX_REPLY_SECONDS} seconds.")
     return value

@@ -20,6 +20,8 @@ class ReviewError(ValueError):
 
 @dataclass(frozen=True)
 class QueueItem:
+    """One finished session in a mentor's review queue."""
+
     session_id: int
     learner_id: str
     learner_name: str
@@ -103,6 +105,7 @@ def sign_off(session: Session, *, session_id: int, mentor_id: str, now: datetime
 
 
 def transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
+    """The transcript as (speaker, text, marks) lines, the customer named as in the report."""
     persona = record.row.report.get("persona", "Customer")
     learner = record.row.learner_name or "Learner"
     lines: list[tuple[str, str, list[str]]] = []

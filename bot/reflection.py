@@ -13,6 +13,8 @@ from bot.storage.models import PracticeSession, Reflection, ScheduledJob
 
 @dataclass(frozen=True)
 class ReflectionField:
+    """One field of the reflective log, as the modal and the terminal ask it."""
+
     key: str
     label: str
     placeholder: str
@@ -50,6 +52,7 @@ class ReflectionDue:
 
 
 def reminder_id(session_id: int) -> str:
+    """The id of a session's reflective-log reminder job."""
     return f"{REMINDER_KIND}:{session_id}"
 
 

@@ -33,6 +33,8 @@ class ReplyContext:
 
 @dataclass(frozen=True)
 class Assessment:
+    """One reply's marks, the words that earned each, and the amounts it offered."""
+
     marks: tuple[str, ...]
     evidence: dict[str, str] = field(default_factory=dict)
     offered_amounts: tuple[Decimal, ...] = ()

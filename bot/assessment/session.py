@@ -49,6 +49,8 @@ CREDITED_SESSION = frozenset({"listened_first", "followed_model", "within_author
 
 @dataclass(frozen=True)
 class LearnerTurnFacts:
+    """What the session judgement needs from one learner turn."""
+
     marks: tuple[str, ...]
     offered_amounts: tuple[Decimal, ...] = ()
     silent: bool = False
@@ -58,6 +60,8 @@ class LearnerTurnFacts:
 
 @dataclass(frozen=True)
 class SessionFacts:
+    """What the session judgement needs from the scenario and how the call ended."""
+
     authority_limit: Decimal | None
     escalation_expected: str  # required | optional | unnecessary
     customer_abusive: bool
@@ -68,6 +72,8 @@ class SessionFacts:
 
 @dataclass(frozen=True)
 class ModelCoverage:
+    """Which steps of one service model (HEAT, LAST, ...) the learner showed, in order."""
+
     model: str
     steps: tuple[str, ...]
     covered: tuple[str, ...]
@@ -76,6 +82,8 @@ class ModelCoverage:
 
 @dataclass(frozen=True)
 class SessionAssessment:
+    """The session marks with their reasons, and each model's coverage."""
+
     marks: tuple[str, ...]
     reasons: dict[str, str]
     coverage: tuple[ModelCoverage, ...]

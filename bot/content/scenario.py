@@ -34,6 +34,8 @@ def _lines(v: list[str]) -> list[str]:
 
 
 class Persona(Strict):
+    """The customer the bot plays: who they are, how they start and what they know."""
+
     name: str = Field(min_length=1, max_length=80)
     situation: str = Field(min_length=1)
     starting_mood: int = Field(ge=MOOD_MIN, le=MOOD_MAX, description="-10 furious .. +10 delighted")
@@ -43,6 +45,8 @@ class Persona(Strict):
 
 
 class Authority(Strict):
+    """What the learner may offer without escalating."""
+
     limit_gbp: Decimal | None = Field(
         default=None, ge=0, description="most money the learner may offer; null: no amount at all"
     )
@@ -53,6 +57,8 @@ class Authority(Strict):
 
 
 class MoodRules(Strict):
+    """How the customer's mood moves with each mark in the learner's replies."""
+
     reactions: dict[MarkId, int] = Field(default_factory=dict)
     no_marks: int = -1
     silence: int = -2
@@ -62,6 +68,8 @@ class MoodRules(Strict):
 
 
 class Stage(Strict):
+    """One step of the conversation: what the customer says and what moves it on."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     say: Lines = Field(min_length=1, description="what the customer says on entering the stage")
     advance_on: list[MarkId] = Field(default_factory=list)
@@ -94,6 +102,8 @@ class ResolutionPart(Strict):
 
 
 class Resolution(Strict):
+    """A way the call can end well, and what the learner must have done for it."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     outcome: Literal["resolved", "escalated"]
     description: str = Field(min_length=1)
@@ -141,6 +151,8 @@ class Trap(Strict):
 
 
 class SeriousFailure(Strict):
+    """Something said that ends the call badly, found by its example sentences."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     description: str = Field(min_length=1)
     words_any: list[str] = Field(default_factory=list, description="regular expressions over the reply")
@@ -206,6 +218,8 @@ class PersonaFact(Strict):
 
 
 class Closing(Strict):
+    """What the customer says once the matter is resolved."""
+
     confirm: Lines = Field(min_length=1, description="reply to a check after a resolution")
     goodbye: Lines = Field(min_length=1, description="reply to a goodbye, or when the customer has waited long enough")
     ack: Lines = Field(default_factory=lambda: ["OK.", "Right. Thanks.", "OK, good."],
@@ -213,6 +227,8 @@ class Closing(Strict):
 
 
 class Scenario(Strict):
+    """One customer the bot can play, validated from its YAML file."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     title: str = Field(min_length=1, max_length=120)
     brief: str = Field(min_length=1, description="what the learner is told before the customer speaks")

@@ -39,6 +39,8 @@ class ErasurePlan:
 
 @dataclass(frozen=True)
 class ErasureResult:
+    """What an erasure deleted, what it kept as evidence, and the counts shown to the learner."""
+
     deleted: dict[str, int]  # rows per table
     kept: list[KeptSession]
     summary: dict[str, int]  # the plan's counts, in the words shown to the learner

@@ -39,6 +39,8 @@ class ExportTooSmallLimit(ValueError):
 
 @dataclass(frozen=True)
 class ExportPart:
+    """One ZIP file of a learner's export, small enough for one message."""
+
     filename: str
     data: bytes
 

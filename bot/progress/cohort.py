@@ -25,6 +25,8 @@ _LONG_NUMBER = re.compile(r"\d[\d ]{4,}\d")
 
 @dataclass(frozen=True)
 class LearnerRow:
+    """One learner's line in the cohort report: sessions and mark rates."""
+
     learner_id: str
     name: str
     sessions: int
@@ -34,6 +36,8 @@ class LearnerRow:
 
 @dataclass(frozen=True)
 class WeakPoint:
+    """A mark the cohort is weak on, with anonymised quotes."""
+
     weakness: Weakness
     quotes: tuple[str, ...]  # the mistake made, or the credit earned by a peer; no name, e-mail or long number
 
@@ -43,6 +47,8 @@ class WeakPoint:
 
 @dataclass(frozen=True)
 class MissedCard:
+    """A quiz card the cohort often got wrong."""
+
     card_id: str
     prompt: str
     wrong: int
@@ -51,6 +57,8 @@ class MissedCard:
 
 @dataclass(frozen=True)
 class Paperwork:
+    """A learner's reflective logs and sign-offs still outstanding."""
+
     learner_id: str
     name: str
     unsigned: int
@@ -59,6 +67,8 @@ class Paperwork:
 
 @dataclass(frozen=True)
 class CohortReport:
+    """Everything the cohort report shows for one period."""
+
     since: datetime
     until: datetime
     learners: list[LearnerRow]

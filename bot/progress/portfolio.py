@@ -15,6 +15,7 @@ NONE_SIGNED = "{learner} has no signed-off sessions to export yet."
 
 
 def pdf_name(record: SessionRecord) -> str:
+    """The file name of a session's portfolio PDF."""
     return f"composure-session-{record.row.id}-{record.row.scenario_id}.pdf"
 
 

@@ -16,6 +16,8 @@ from bot.storage.models import CardReview, LearnerCard
 
 @dataclass(frozen=True)
 class TopicRetention:
+    """How well a learner recalls one quiz topic now."""
+
     topic: str
     cards: int  # cards in the deck on this topic
     reviewed: int  # of those, cards this learner has answered at least once

@@ -12,6 +12,8 @@ from bot.storage.models import CardReview, PracticeSession
 
 @dataclass(frozen=True)
 class Streak:
+    """Days in a row with practice: the current run, the longest, and all active days."""
+
     current: int  # ends today, or yesterday (today is not over yet)
     longest: int
     active_days: int

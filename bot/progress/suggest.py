@@ -26,6 +26,8 @@ PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 @dataclass(frozen=True)
 class Weakness:
+    """A mark the learner often misses (credited) or makes (penalised)."""
+
     mark: str
     penalised: bool
     count: int  # sessions with the mistake, or sessions that went without the credit
@@ -43,6 +45,8 @@ class Weakness:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """The scenario to practise next, and why."""
+
     scenario_id: str
     title: str
     reason: str

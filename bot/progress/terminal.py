@@ -23,6 +23,7 @@ def learner_id_for(name: str | None) -> str:
 
 
 def show_progress(settings: Settings, *, name: str | None, chart: Path | None) -> int:
+    """`./composure progress`: print a learner's progress; write the chart when asked."""
     from bot.services import build_services
 
     services = build_services(settings)

@@ -70,6 +70,8 @@ class DeckFile(BaseModel):
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a question, with the key the learner presses."""
+
     key: str
     label: str
 
@@ -114,6 +116,8 @@ def present(card: Card) -> Question:
 
 @dataclass
 class Deck:
+    """Every quiz card by id, and the card files that could not be loaded."""
+
     cards: dict[str, Card] = field(default_factory=dict)
     problems: list[ContentError] = field(default_factory=list)
 

@@ -31,6 +31,8 @@ class CohortError(ValueError):
 
 @dataclass(frozen=True)
 class CohortQuizOpened:
+    """Event: a cohort quiz opened; a face posts its questions."""
+
     quiz_id: int
     guild_id: str
     channel_id: str
@@ -41,6 +43,8 @@ class CohortQuizOpened:
 
 @dataclass(frozen=True)
 class QuestionResult:
+    """How the cohort did on one question."""
+
     card_id: str
     prompt: str
     correct: int
@@ -50,6 +54,8 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class CohortQuizClosed:
+    """Event: a cohort quiz closed; a face posts the results and the leaderboard."""
+
     quiz_id: int
     guild_id: str
     channel_id: str
@@ -60,6 +66,8 @@ class CohortQuizClosed:
 
 @dataclass(frozen=True)
 class CohortQuizSkipped:
+    """Event: a cohort quiz was found too late to open; a face says so."""
+
     guild_id: str
     channel_id: str
     scheduled_for: datetime
@@ -80,6 +88,7 @@ def parse_rule(rule: str, timezone: str) -> CronTrigger:
 
 
 def next_time(schedule: CohortSchedule, after: datetime) -> datetime | None:
+    """When the schedule next fires after `after`, or None when it never will."""
     trigger = parse_rule(schedule.rule, schedule.timezone)
     fire_at: datetime | None = trigger.get_next_fire_time(None, after)
     return fire_at
@@ -116,6 +125,7 @@ def create_schedule(session: Session, *, guild_id: str, channel_id: str, rule: s
 
 
 def list_schedules(session: Session, *, guild_id: str) -> list[tuple[CohortSchedule, datetime | None]]:
+    """The server's active schedules, each with its next time."""
     rows = session.exec(select(CohortSchedule).where(CohortSchedule.guild_id == guild_id,
                                                      CohortSchedule.active).order_by(col(CohortSchedule.id)))
     result = []
@@ -126,6 +136,7 @@ def list_schedules(session: Session, *, guild_id: str) -> list[tuple[CohortSched
 
 
 def cancel_schedule(session: Session, *, guild_id: str, schedule_id: int) -> CohortSchedule:
+    """Stop a schedule of this server and its planned quiz; CohortError if there is none."""
     row = session.get(CohortSchedule, schedule_id)
     if row is None or row.guild_id != guild_id or not row.active:
         raise CohortError(f"There is no active cohort quiz schedule {schedule_id} on this server.")

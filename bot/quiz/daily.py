@@ -20,11 +20,14 @@ TERMINAL_PREFIX = "local:"
 
 @dataclass(frozen=True)
 class DueReminder:
+    """Event: a learner has cards due; a face sends the reminder."""
+
     learner_id: str
     due: int
 
 
 def job_id(learner_id: str) -> str:
+    """The id of a learner's daily reminder job."""
     return f"{DAILY_KIND}:{learner_id}"
 
 
@@ -54,6 +57,7 @@ def ensure_daily(session: Session, *, learner_id: str, now: datetime) -> None:
 
 
 def opted_out(session: Session, learner_id: str) -> bool:
+    """Whether the learner turned daily reminders off anywhere."""
     rows = session.exec(select(LearnerSettings).where(LearnerSettings.learner_id == learner_id))
     return any(not row.daily_dm for row in rows)
 

@@ -70,6 +70,8 @@ def due_count(session: Session, *, learner_id: str, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class AnswerResult:
+    """What an answer did to a card's schedule."""
+
     card_id: str
     rating: Rating
     next_due: datetime

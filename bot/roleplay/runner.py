@@ -18,6 +18,8 @@ from bot.roleplay.service import CustomerLine, RolePlayService, TurnResult
 
 @dataclass(frozen=True)
 class LearnerEvent:
+    """What the learner did next: a reply, a silence, or a command."""
+
     kind: str  # reply | silence | end | pause | abandon
     text: str = ""
 

@@ -114,6 +114,7 @@ def question_parts(question: str) -> list[str]:
 
 
 def sentences_of(reply: str) -> list[str]:
+    """The reply's sentences, as the learner wrote them."""
     norm = normalise(reply)
     return [reply[s:e].strip() for s, e in sentences(norm) if reply[s:e].strip()]
 
@@ -259,6 +260,7 @@ def _build_index(pairs: list[tuple[str, str]]) -> ExampleIndex:
 
 
 def fact_by_id(scenario: Scenario, fact_id: str) -> PersonaFact:
+    """The scenario's fact with this id."""
     return next(f for f in scenario.facts if f.id == fact_id)
 
 

@@ -5,4 +5,5 @@ from cogs.privacy._cog import PrivacyCog
 
 
 async def setup(bot: ComposureBot) -> None:
+    """Load the cog (discord.py calls this for the extension)."""
     await bot.add_cog(PrivacyCog(bot))

@@ -6,5 +6,6 @@ from cogs.quiz._views import CohortAnswerButton, NextCardButton, QuizAnswerButto
 
 
 async def setup(bot: ComposureBot) -> None:
+    """Load the cog (discord.py calls this for the extension)."""
     bot.add_dynamic_items(QuizAnswerButton, NextCardButton, CohortAnswerButton)
     await bot.add_cog(QuizCog(bot))
