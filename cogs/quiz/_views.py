@@ -10,7 +10,7 @@ import discord
 
 from bot.quiz.cards import Question
 from bot.quiz.cohort import CohortError, answer_cohort
-from bot.quiz.session import answer, next_question
+from bot.quiz.revision import answer, next_question
 from cogs._services import services_of
 
 
