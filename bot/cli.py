@@ -132,7 +132,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
 
     from bot.clock import ManualClock, utcnow
     from bot.services import build_services
-    from bot.terminal.session import practice
+    from bot.terminal.practice_loop import practice
 
     clock = ManualClock(utcnow()) if args.script is not None else utcnow
     services = build_services(get_settings(), clock=clock)
