@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.assessment.marks import CREDITED, PENALISED, REPLY_MARKS
-from bot.assessment.session import (
+from bot.assessment.whole_call import (
     MODELS,
     SESSION_MARKS,
     LearnerTurnFacts,

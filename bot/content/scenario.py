@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.assessment import CREDITED, PENALISED, REPLY_MARKS
 from bot.assessment.marks import ReplyMark
-from bot.assessment.session import SessionMark
+from bot.assessment.whole_call import SessionMark
 
 Outcome = Literal["resolved", "escalated", "ended_by_learner", "customer_left", "unresolved"]
 OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "ended_by_learner", "customer_left", "unresolved")

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.assessment import PENALISED, REPLY_MARKS, SESSION_MARKS
-from bot.assessment.session import CREDITED_SESSION
+from bot.assessment.whole_call import CREDITED_SESSION
 from bot.content.catalogue import Catalogue, UnknownScenario
 from bot.messages import MARK_LABELS
 from bot.progress.exercises import EVERY_SESSION, marks_exercised

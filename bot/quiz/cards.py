@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.assessment.marks import ReplyMark
-from bot.assessment.session import SessionMark
+from bot.assessment.whole_call import SessionMark
 from bot.content.loader import ContentError, load_file
 
 Kind = Literal["multiple_choice", "true_false", "order_steps", "best_reply"]

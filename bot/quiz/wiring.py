@@ -10,7 +10,7 @@ from fsrs import Scheduler
 from sqlmodel import Session, select
 
 from bot.assessment import PENALISED, SESSION_MARKS
-from bot.assessment.session import CREDITED_SESSION
+from bot.assessment.whole_call import CREDITED_SESSION
 from bot.config import Settings
 from bot.jobs import JobRunner
 from bot.quiz.cards import Deck
