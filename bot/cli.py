@@ -206,13 +206,13 @@ def learner_id_for(name: str) -> str:
 
 def cmd_forget(args: argparse.Namespace) -> int:
     """`forget`: delete everything stored about a learner, after asking."""
-    from sqlmodel import Session
+    from sqlmodel import Session as DbSession
 
     from bot.storage.forget import forget_learner
 
     learner_id = learner_id_for(args.learner)
     db = _database()
-    with Session(db.engine) as s:  # a rehearsal: count what would go, then roll back
+    with DbSession(db.engine) as s:  # a rehearsal: count what would go, then roll back
         planned = forget_learner(s, learner_id=learner_id)
         s.rollback()
     if not any(planned.values()):

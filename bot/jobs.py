@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.storage.db import Database
 from bot.storage.models import ScheduledJob
@@ -27,10 +28,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
 
-Handler = Callable[[Session, ScheduledJob, datetime], Sequence[object]]  # events for a face to announce
+Handler = Callable[[DbSession, ScheduledJob, datetime], Sequence[object]]  # events for a face to announce
 
 
-def schedule(session: Session, *, job_id: str, kind: str, fire_at: datetime,
+def schedule(session: DbSession, *, job_id: str, kind: str, fire_at: datetime,
              now: datetime, payload: dict[str, Any] | None = None) -> ScheduledJob:
     """Create or move a job (same id: replaced)."""
     job = session.get(ScheduledJob, job_id)
@@ -43,13 +44,13 @@ def schedule(session: Session, *, job_id: str, kind: str, fire_at: datetime,
     return job
 
 
-def dead_letters(session: Session) -> list[ScheduledJob]:
+def dead_letters(session: DbSession) -> list[ScheduledJob]:
     """Jobs that failed every attempt and no longer run, oldest failure first."""
     return list(session.exec(select(ScheduledJob).where(col(ScheduledJob.failed_at).is_not(None))
                              .order_by(col(ScheduledJob.failed_at), col(ScheduledJob.id))))
 
 
-def retry(session: Session, *, job_id: str, now: datetime) -> bool:
+def retry(session: DbSession, *, job_id: str, now: datetime) -> bool:
     """Give a dead-lettered (or waiting) job a fresh set of attempts, due now."""
     job = session.get(ScheduledJob, job_id)
     if job is None:
@@ -65,7 +66,7 @@ def backoff(attempts: int) -> timedelta:
     return FIRST_RETRY * factor
 
 
-def cancel(session: Session, *, job_id: str) -> bool:
+def cancel(session: DbSession, *, job_id: str) -> bool:
     """Remove a job if it exists; True when something was removed."""
     job = session.get(ScheduledJob, job_id)
     if job is None:
@@ -74,7 +75,7 @@ def cancel(session: Session, *, job_id: str) -> bool:
     return True
 
 
-def pending(session: Session, *, kind: str | None = None) -> list[ScheduledJob]:
+def pending(session: DbSession, *, kind: str | None = None) -> list[ScheduledJob]:
     """All jobs not yet run, soonest first."""
     query = select(ScheduledJob).order_by(col(ScheduledJob.fire_at), col(ScheduledJob.id))
     if kind is not None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session as DbSession
 
 from bot import reflection
 from bot.clock import Clock, utcnow
@@ -54,10 +54,10 @@ def build_services(settings: Settings, *, clock: Clock = utcnow, db: Database | 
 
 
 def _after_session(settings: Settings, clock: Clock, quiz: QuizParts
-                   ) -> Callable[[Session, PracticeSession], None]:
+                   ) -> Callable[[DbSession, PracticeSession], None]:
     """The hook run when a role-play ends: plan the reflective-log reminder; bring missed ideas due."""
 
-    def after(session: Session, row: PracticeSession) -> None:
+    def after(session: DbSession, row: PracticeSession) -> None:
         now = clock()
         if row.guild_id:  # reminders are delivered on Discord; the terminal has no one to remind
             minutes = guild_settings(session, guild_id=row.guild_id).reminder_minutes or \

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session as DbSession
+from sqlmodel import SQLModel, col, func, select
 
 from bot.storage.forget import LEARNER_TABLES, forget_learner
 from bot.storage.models import GuildSettings, MentorFeedback, PracticeSession, Reflection, Turn
@@ -46,18 +47,18 @@ class ErasureResult:
     summary: dict[str, int]  # the plan's counts, in the words shown to the learner
 
 
-def _keeps_evidence(session: Session, guild_id: str | None, cache: dict[str | None, bool]) -> bool:
+def _keeps_evidence(session: DbSession, guild_id: str | None, cache: dict[str | None, bool]) -> bool:
     if guild_id not in cache:
         settings = session.get(GuildSettings, guild_id) if guild_id else None
         cache[guild_id] = bool(settings and settings.keep_signed_off)
     return cache[guild_id]
 
 
-def _count(session: Session, model: type[SQLModel], where: ColumnElement[bool]) -> int:
+def _count(session: DbSession, model: type[SQLModel], where: ColumnElement[bool]) -> int:
     return int(session.exec(select(func.count()).select_from(model).where(where)).one())
 
 
-def plan_erasure(session: Session, *, learner_id: str) -> ErasurePlan:
+def plan_erasure(session: DbSession, *, learner_id: str) -> ErasurePlan:
     """Sort a learner's sessions into those that go and those their server keeps as evidence."""
     rows = list(session.exec(select(PracticeSession).where(PracticeSession.learner_id == learner_id)
                              .order_by(col(PracticeSession.id))))
@@ -76,7 +77,7 @@ def plan_erasure(session: Session, *, learner_id: str) -> ErasurePlan:
     return ErasurePlan(learner_id, gone, kept, counts)
 
 
-def erase_learner(session: Session, *, learner_id: str) -> ErasureResult:
+def erase_learner(session: DbSession, *, learner_id: str) -> ErasureResult:
     """Plan afresh (policies may have changed since the learner was asked) and delete."""
     plan = plan_erasure(session, learner_id=learner_id)
     deleted = forget_learner(session, learner_id=learner_id,

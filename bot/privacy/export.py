@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session as DbSession
 
 from bot.mentoring import export_html, load_record
 from bot.privacy.inventory import ALL_TIMES_UTC, documentation, learner_rows
@@ -45,7 +45,7 @@ class ExportPart:
     data: bytes
 
 
-def export_files(session: Session, *, learner_id: str, now: datetime) -> dict[str, bytes]:
+def export_files(session: DbSession, *, learner_id: str, now: datetime) -> dict[str, bytes]:
     """The files of the export, by path inside the ZIP; the JSON first."""
     tables = learner_rows(session, learner_id=learner_id)
     document = {
@@ -109,7 +109,7 @@ def zip_parts(files: dict[str, bytes], *, limit: int, stem: str) -> list[ExportP
     return [ExportPart(f"{stem}-part-{i}-of-{len(blobs)}.zip", blob) for i, blob in enumerate(blobs, 1)]
 
 
-def export_learner(session: Session, *, learner_id: str, now: datetime, limit: int) -> list[ExportPart]:
+def export_learner(session: DbSession, *, learner_id: str, now: datetime, limit: int) -> list[ExportPart]:
     """The learner's export as ZIP parts within `limit` bytes each."""
     stem = f"composure-export-{now:%Y%m%d-%H%M%S}"
     return zip_parts(export_files(session, learner_id=learner_id, now=now), limit=limit, stem=stem)

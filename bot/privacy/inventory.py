@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, SQLModel, col, or_, select
+from sqlmodel import Session as DbSession
+from sqlmodel import SQLModel, col, or_, select
 
 from bot.storage.forget import LEARNER_TABLES, jobs_about
 from bot.storage.models import AccessLogEntry, MentorFeedback, PracticeSession, Reflection, Turn
@@ -46,7 +47,7 @@ COLUMN_NOTES: dict[str, str] = {
 ALL_TIMES_UTC = "All times are UTC, in ISO 8601."
 
 
-def learner_rows(session: Session, *, learner_id: str) -> dict[str, list[SQLModel]]:
+def learner_rows(session: DbSession, *, learner_id: str) -> dict[str, list[SQLModel]]:
     """Rows about the learner, keyed by table name, in a stable order."""
     sessions = list(session.exec(select(PracticeSession).where(PracticeSession.learner_id == learner_id)
                                  .order_by(col(PracticeSession.id))))

@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.assessment import REPLY_MARKS
 from bot.content.catalogue import Catalogue
@@ -106,7 +107,7 @@ def _learner_rows(tallies: list[SessionTally]) -> list[LearnerRow]:
     return sorted(rows, key=lambda r: r.name.lower())
 
 
-def _quotes(session: Session, tallies: list[SessionTally], marks: list[str], names: set[str]) -> dict[str, list[str]]:
+def _quotes(session: DbSession, tallies: list[SessionTally], marks: list[str], names: set[str]) -> dict[str, list[str]]:
     wanted = set(marks)
     found: dict[str, list[str]] = {m: [] for m in marks}
     turns = session.exec(select(Turn).where(col(Turn.session_id).in_([t.session_id for t in tallies]),
@@ -120,7 +121,7 @@ def _quotes(session: Session, tallies: list[SessionTally], marks: list[str], nam
     return found
 
 
-def _missed_cards(session: Session, deck: Deck, learner_ids: set[str], guild_id: str, since: datetime,
+def _missed_cards(session: DbSession, deck: Deck, learner_ids: set[str], guild_id: str, since: datetime,
                   until: datetime) -> tuple[list[MissedCard], Counter[str], int, int]:
     answered: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
@@ -142,7 +143,7 @@ def _missed_cards(session: Session, deck: Deck, learner_ids: set[str], guild_id:
     return missed, per_learner, len(reviews), len(cohort)
 
 
-def _paperwork(session: Session, tallies: list[SessionTally]) -> list[Paperwork]:
+def _paperwork(session: DbSession, tallies: list[SessionTally]) -> list[Paperwork]:
     ids = [t.session_id for t in tallies]
     logged = set(session.exec(select(Reflection.session_id).where(col(Reflection.session_id).in_(ids))))
     waived = set(session.exec(select(PracticeSession.id).where(col(PracticeSession.id).in_(ids),
@@ -155,7 +156,7 @@ def _paperwork(session: Session, tallies: list[SessionTally]) -> list[Paperwork]
                    if unsigned[lid] or no_log[lid]), key=lambda p: p.name.lower())
 
 
-def cohort_report(session: Session, *, guild_id: str, since: datetime, until: datetime, catalogue: Catalogue,
+def cohort_report(session: DbSession, *, guild_id: str, since: datetime, until: datetime, catalogue: Catalogue,
                   deck: Deck) -> CohortReport:
     """The report over [since, until) for one server's learners."""
     tallies = finished_sessions(session, guild_id=guild_id, since=since, until=until)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from fsrs import Scheduler
-from sqlmodel import Session
+from sqlmodel import Session as DbSession
 
 from bot.content.catalogue import Catalogue
 from bot.messages import MARK_LABELS
@@ -30,7 +30,7 @@ class LearnerProgress:
     streak: Streak
 
 
-def learner_progress(session: Session, *, learner_id: str, catalogue: Catalogue, deck: Deck,
+def learner_progress(session: DbSession, *, learner_id: str, catalogue: Catalogue, deck: Deck,
                      scheduler: Scheduler, now: datetime, tz: tzinfo) -> LearnerProgress:
     """Everything /progress shows, read in one database session."""
     tallies = finished_sessions(session, learner_id=learner_id)

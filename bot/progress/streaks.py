@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.storage.models import CardReview, PracticeSession
 
@@ -32,7 +33,7 @@ def streak_from_days(days: set[date], today: date) -> Streak:
     return Streak(current, longest, len(days))
 
 
-def learner_streak(session: Session, *, learner_id: str, now: datetime, tz: tzinfo) -> Streak:
+def learner_streak(session: DbSession, *, learner_id: str, now: datetime, tz: tzinfo) -> Streak:
     """The learner's streak, with days counted in the given time zone (the server's)."""
     moments = [*session.exec(select(PracticeSession.ended_at).where(
         PracticeSession.learner_id == learner_id, col(PracticeSession.ended_at).is_not(None))),

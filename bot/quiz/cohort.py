@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot import jobs
 from bot.quiz.cards import Deck, Question, present
@@ -94,7 +95,7 @@ def next_time(schedule: CohortSchedule, after: datetime) -> datetime | None:
     return fire_at
 
 
-def _plan_next_open(session: Session, schedule: CohortSchedule, after: datetime, now: datetime) -> datetime | None:
+def _plan_next_open(session: DbSession, schedule: CohortSchedule, after: datetime, now: datetime) -> datetime | None:
     when = next_time(schedule, after + timedelta(seconds=1))
     if when is not None:
         jobs.schedule(session, job_id=f"{OPEN_KIND}:{schedule.id}", kind=OPEN_KIND, fire_at=when, now=now,
@@ -102,7 +103,7 @@ def _plan_next_open(session: Session, schedule: CohortSchedule, after: datetime,
     return when
 
 
-def create_schedule(session: Session, *, guild_id: str, channel_id: str, rule: str, timezone: str,
+def create_schedule(session: DbSession, *, guild_id: str, channel_id: str, rule: str, timezone: str,
                     questions: int, window_minutes: int, created_by: str, now: datetime, deck: Deck,
                     topic: str | None = None) -> tuple[CohortSchedule, datetime]:
     """Validate and store a schedule; returns it with its first time."""
@@ -124,7 +125,7 @@ def create_schedule(session: Session, *, guild_id: str, channel_id: str, rule: s
     return schedule, first
 
 
-def list_schedules(session: Session, *, guild_id: str) -> list[tuple[CohortSchedule, datetime | None]]:
+def list_schedules(session: DbSession, *, guild_id: str) -> list[tuple[CohortSchedule, datetime | None]]:
     """The server's active schedules, each with its next time."""
     rows = session.exec(select(CohortSchedule).where(CohortSchedule.guild_id == guild_id,
                                                      CohortSchedule.active).order_by(col(CohortSchedule.id)))
@@ -135,7 +136,7 @@ def list_schedules(session: Session, *, guild_id: str) -> list[tuple[CohortSched
     return result
 
 
-def cancel_schedule(session: Session, *, guild_id: str, schedule_id: int) -> CohortSchedule:
+def cancel_schedule(session: DbSession, *, guild_id: str, schedule_id: int) -> CohortSchedule:
     """Stop a schedule of this server and its planned quiz; CohortError if there is none."""
     row = session.get(CohortSchedule, schedule_id)
     if row is None or row.guild_id != guild_id or not row.active:
@@ -155,7 +156,7 @@ def _choose_cards(deck: Deck, schedule: CohortSchedule, when: datetime) -> list[
 def make_handlers(deck: Deck, grace: timedelta) -> tuple[jobs.Handler, jobs.Handler]:
     """Job handlers bound to the deck and the grace period."""
 
-    def on_open(session: Session, job: ScheduledJob, now: datetime
+    def on_open(session: DbSession, job: ScheduledJob, now: datetime
                 ) -> list[CohortQuizOpened | CohortQuizSkipped]:
         schedule = session.get(CohortSchedule, int(job.payload["schedule_id"]))
         if schedule is None or not schedule.active:
@@ -184,7 +185,7 @@ def make_handlers(deck: Deck, grace: timedelta) -> tuple[jobs.Handler, jobs.Hand
         questions = tuple(present(deck.cards[c]) for c in card_ids if c in deck.cards)
         return [CohortQuizOpened(quiz.id or 0, quiz.guild_id, quiz.channel_id, questions, closes, late)]
 
-    def on_close(session: Session, job: ScheduledJob, now: datetime) -> list[CohortQuizClosed]:
+    def on_close(session: DbSession, job: ScheduledJob, now: datetime) -> list[CohortQuizClosed]:
         quiz = session.get(CohortQuiz, int(job.payload["quiz_id"]))
         if quiz is None or quiz.status != "open":
             return []
@@ -195,7 +196,7 @@ def make_handlers(deck: Deck, grace: timedelta) -> tuple[jobs.Handler, jobs.Hand
     return on_open, on_close
 
 
-def results(session: Session, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
+def results(session: DbSession, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
     """Per-question results, the most-missed questions and the leaderboard."""
     answers = list(session.exec(select(CohortAnswer).where(CohortAnswer.quiz_id == quiz.id)))
     per_question = []
@@ -218,7 +219,7 @@ def results(session: Session, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
     return CohortQuizClosed(quiz.id or 0, quiz.guild_id, quiz.channel_id, tuple(per_question), missed, board)
 
 
-def answer_cohort(session: Session, *, quiz_id: int, learner_id: str, learner_name: str, card_id: str,
+def answer_cohort(session: DbSession, *, quiz_id: int, learner_id: str, learner_name: str, card_id: str,
                   choice: str, answer_ms: int, now: datetime, deck: Deck) -> tuple[bool, Question]:
     """Record a learner's first answer to one question of an open quiz."""
     quiz = session.get(CohortQuiz, quiz_id)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fsrs import Scheduler
-from sqlmodel import Session, select
+from sqlmodel import Session as DbSession
+from sqlmodel import select
 
 from bot.assessment import PENALISED, SESSION_MARKS
 from bot.assessment.whole_call import CREDITED_SESSION
@@ -30,7 +31,7 @@ class QuizParts:
     deck: Deck
     scheduler: Scheduler
 
-    def after_session(self, session: Session, row: PracticeSession, now: datetime) -> list[str]:
+    def after_session(self, session: DbSession, row: PracticeSession, now: datetime) -> list[str]:
         """A finished role-play's mistakes bring their cards due (see `mistakes_to_cards`)."""
         return mistakes_to_cards(session, self.deck, row, now)
 
@@ -47,7 +48,7 @@ def build_quizzes(settings: Settings, jobs: JobRunner) -> QuizParts:
     return QuizParts(deck, make_scheduler(settings.desired_retention))
 
 
-def mistakes_to_cards(session: Session, deck: Deck, row: PracticeSession, now: datetime) -> list[str]:
+def mistakes_to_cards(session: DbSession, deck: Deck, row: PracticeSession, now: datetime) -> list[str]:
     """A penalised mark in a role-play brings the cards on that misconception due at once."""
     marks: set[str] = set(row.session_marks or ())
     for turn_marks in session.exec(select(Turn.marks).where(Turn.session_id == row.id)):

@@ -26,7 +26,8 @@ from sqlalchemy import Connection
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot import messages
 from bot.assessment import (
@@ -117,7 +118,7 @@ class SessionPaused:
     scenario_id: str
 
 
-FinishHook = Callable[[Session, PracticeSession], None]
+FinishHook = Callable[[DbSession, PracticeSession], None]
 
 
 class _MovedOn(Exception):
@@ -553,7 +554,7 @@ class RolePlayService:
             session_marks=frozenset(assessment.marks), parts_done=parts_done(engine.state.memory.parts_done),
             traps_sprung=frozenset(engine.state.traps_sprung), outcome=outcome,
             failures=frozenset(engine.state.serious_failures)))
-        with Session(bind=conn, expire_on_commit=False) as s:
+        with DbSession(bind=conn, expire_on_commit=False) as s:
             row = s.get(PracticeSession, live.id)
             assert row is not None
             row.status, row.outcome, row.ended_at = "ended", outcome, now

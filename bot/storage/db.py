@@ -12,7 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlmodel import Session, create_engine
+from sqlmodel import Session as DbSession
+from sqlmodel import create_engine
 
 from bot.config import PROJECT_ROOT
 
@@ -77,9 +78,9 @@ class Database:
             upgrade(self.engine)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> Iterator[DbSession]:
         """One transaction: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with DbSession(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, delete, select
 
 from bot.storage.models import (
     AccessLogEntry,
@@ -29,7 +30,7 @@ LEARNER_TABLES = (LearnerCard, CardReview, CohortAnswer, LearnerSettings)  # row
 SESSION_JOB_KINDS = frozenset({"reflect-reminder", "reply-deadline"})  # job ids ending in a session id
 
 
-def jobs_about(session: Session, *, session_ids: Collection[int] = (), learner_id: str | None = None,
+def jobs_about(session: DbSession, *, session_ids: Collection[int] = (), learner_id: str | None = None,
                ) -> list[ScheduledJob]:
     """Timers that name one of these sessions or this learner, in their id or their payload."""
     wanted = {int(i) for i in session_ids}
@@ -46,7 +47,7 @@ def jobs_about(session: Session, *, session_ids: Collection[int] = (), learner_i
     return found
 
 
-def delete_sessions(session: Session, *, session_ids: Iterable[int]) -> dict[str, int]:
+def delete_sessions(session: DbSession, *, session_ids: Iterable[int]) -> dict[str, int]:
     """Delete sessions with their turns, reflections, feedback, access log and timers; counts per table."""
     ids = sorted({int(i) for i in session_ids})
     counts: dict[str, int] = {"sessions": len(ids)}
@@ -64,7 +65,7 @@ def delete_sessions(session: Session, *, session_ids: Iterable[int]) -> dict[str
     return counts
 
 
-def forget_learner(session: Session, *, learner_id: str, keep_session_ids: Collection[int] = ()
+def forget_learner(session: DbSession, *, learner_id: str, keep_session_ids: Collection[int] = ()
                    ) -> dict[str, int]:
     """Delete everything about a learner except the sessions named in keep_session_ids (evidence).
 
