@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
+from typing import TypeVar
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -28,6 +29,7 @@ from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
+K = TypeVar("K")  # what a batch remembers it has passed over: session ids, job ids
 
 
 def warm_up() -> None:
@@ -65,7 +67,7 @@ class ComposureBot(commands.Bot):
         self._tick_lock = asyncio.Lock()
 
     async def setup_hook(self) -> None:
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
@@ -105,13 +107,19 @@ class ComposureBot(commands.Bot):
         async with self._tick_lock:
             now = self.services.clock()
             roleplay, jobs = self.services.roleplay, self.services.jobs
-            await self._in_batches(lambda passed: roleplay.expire_batch(now, in_guilds_only=True, passed=passed),
-                                   EXPIRE_BATCH)
-            await self._in_batches(lambda passed: jobs.run_batch(now, passed=passed), JOB_BATCH)
+
+            def deadlines(passed: set[int]) -> tuple[Sequence[object], int]:
+                return roleplay.expire_batch(now, in_guilds_only=True, passed=passed)
+
+            def due_jobs(passed: set[str]) -> tuple[Sequence[object], int]:
+                return jobs.run_batch(now, passed=passed)
+
+            await self._in_batches(deadlines, EXPIRE_BATCH)
+            await self._in_batches(due_jobs, JOB_BATCH)
             self.dispatch("composure_tick")  # cogs retry what Discord could not serve earlier
 
-    async def _in_batches(self, batch: Callable[[set], tuple[list, int]], size: int) -> None:
-        passed: set = set()
+    async def _in_batches(self, batch: Callable[[set[K]], tuple[Sequence[object], int]], size: int) -> None:
+        passed: set[K] = set()
         while True:
             events, claimed = await asyncio.to_thread(batch, passed)
             for event in events:

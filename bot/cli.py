@@ -8,8 +8,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import get_settings
+
+if TYPE_CHECKING:  # imported where used, so each command loads only what it needs
+    from bot.content.catalogue import Catalogue
+    from bot.storage.db import Database
 
 NO_TOKEN = """\
 No Discord token is set, so the bot cannot log in.
@@ -19,7 +24,7 @@ add a bot, copy its token into a file named .env as DISCORD_TOKEN=..., and run a
 Meanwhile you can practise in the terminal: ./composure practice"""
 
 
-def _catalogue():
+def _catalogue() -> Catalogue:
     from bot.content.catalogue import Catalogue
 
     settings = get_settings()
@@ -29,7 +34,7 @@ def _catalogue():
     return cat
 
 
-def _database():
+def _database() -> Database:
     from bot.storage.db import Database
 
     return Database(get_settings().database_url)
@@ -49,6 +54,7 @@ def _split_content_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def cmd_scenarios_check(args: argparse.Namespace) -> int:
+    """`scenarios check`: validate scenario and card files, one line per problem."""
     from bot.content.catalogue import Catalogue
     from bot.quiz.cards import Deck
 
@@ -76,6 +82,7 @@ def cmd_scenarios_check(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_schema(args: argparse.Namespace) -> int:
+    """`scenarios schema`: print the JSON schema of scenario (or card) files."""
     from bot.content.scenario import Scenario
     from bot.quiz.cards import DeckFile
 
@@ -85,6 +92,7 @@ def cmd_scenarios_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_list(args: argparse.Namespace) -> int:
+    """`scenarios list`: the scenarios, one per line."""
     cat = _catalogue()
     for scenario_id in cat.ids():
         sc = cat.get(scenario_id)
@@ -93,12 +101,14 @@ def cmd_scenarios_list(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
+    """`assess`: mark JSON lines read from stdin."""
     from bot.terminal.assess import assess_stream
 
     return assess_stream(sys.stdin, sys.stdout, sys.stderr, _catalogue())
 
 
 def cmd_train_assessor(args: argparse.Namespace) -> int:
+    """`train-assessor`: retrain the reply classifier (and evaluate it on request)."""
     from bot.assessment.classifier import MODEL_PATH
     from bot.assessment.training import CorpusError, main
 
@@ -117,11 +127,12 @@ def _learner(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
+    """`practice`: a timed role-play in the terminal."""
     import asyncio
 
     from bot.clock import ManualClock, utcnow
     from bot.services import build_services
-    from bot.terminal.session import practice
+    from bot.terminal.practice_loop import practice
 
     clock = ManualClock(utcnow()) if args.script is not None else utcnow
     services = build_services(get_settings(), clock=clock)
@@ -139,24 +150,28 @@ def cmd_practice(args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    """`quiz`: revise due cards in the terminal."""
     from bot.terminal.quiz import quiz
 
     return quiz(_database(), get_settings(), *_learner(args))
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
+    """`progress`: a learner's progress, and the chart on request."""
     from bot.progress.terminal import show_progress
 
     return show_progress(get_settings(), name=args.name, chart=args.chart)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """`export`: a session's PDF, or a learner's signed-off sessions as a ZIP."""
     from bot.progress.terminal import export
 
     return export(_database(), session_id=args.session, learner=args.learner, out=args.out)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """`run`: the Discord bot, or how to get a token when none is set."""
     settings = get_settings()
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
@@ -177,6 +192,7 @@ def cmd_default(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """`db upgrade`: apply the database migrations."""
     _database()
     print("database is up to date")
     return 0
@@ -189,13 +205,14 @@ def learner_id_for(name: str) -> str:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
+    """`forget`: delete everything stored about a learner, after asking."""
+    from sqlmodel import Session as DbSession
 
     from bot.storage.forget import forget_learner
 
     learner_id = learner_id_for(args.learner)
     db = _database()
-    with Session(db.engine) as s:  # a rehearsal: count what would go, then roll back
+    with DbSession(db.engine) as s:  # a rehearsal: count what would go, then roll back
         planned = forget_learner(s, learner_id=learner_id)
         s.rollback()
     if not any(planned.values()):
@@ -221,6 +238,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 
 def cmd_privacy_export(args: argparse.Namespace) -> int:
+    """`privacy export`: a ZIP of everything stored about a learner."""
     from bot.clock import utcnow
     from bot.privacy.erasure import plan_erasure
     from bot.privacy.export import export_learner
@@ -242,6 +260,7 @@ def cmd_privacy_export(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
+    """`jobs`: list dead-lettered timers, or give one fresh attempts."""
     from bot import jobs
     from bot.clock import utcnow
 
@@ -262,6 +281,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
     parser = argparse.ArgumentParser(prog="./composure", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     parser.set_defaults(func=cmd_default)
@@ -357,6 +377,7 @@ def _is_database_error(exc: BaseException) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; expected failures are one line on stderr, not a traceback."""
     args = build_parser().parse_args(argv)
     level = get_settings().log_level.upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING),
@@ -365,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.roleplay.errors import RolePlayError
 
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except (UnknownScenario, RolePlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

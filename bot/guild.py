@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session
+from sqlmodel import Session as DbSession
 
 from bot.storage.models import GuildSettings, LearnerSettings
 
@@ -25,17 +25,18 @@ def check_timezone(name: str) -> str:
 
 
 def check_reply_seconds(value: int) -> int:
+    """The reply time if it is within the allowed range; SettingsError otherwise."""
     if not MIN_REPLY_SECONDS <= value <= MAX_REPLY_SECONDS:
         raise SettingsError(f"Reply time must be between {MIN_REPLY_SECONDS} and {MAX_REPLY_SECONDS} seconds.")
     return value
 
 
-def guild_settings(session: Session, *, guild_id: str) -> GuildSettings:
+def guild_settings(session: DbSession, *, guild_id: str) -> GuildSettings:
     """The stored settings, or the defaults (not stored) for a server never set up."""
     return session.get(GuildSettings, guild_id) or GuildSettings(guild_id=guild_id)
 
 
-def update_guild(session: Session, *, guild_id: str, mentor_role_id: str | None = None,
+def update_guild(session: DbSession, *, guild_id: str, mentor_role_id: str | None = None,
                  add_cohort_channel: str | None = None, remove_cohort_channel: str | None = None,
                  timezone: str | None = None, reply_seconds: int | None = None,
                  reminder_minutes: int | None = None) -> GuildSettings:
@@ -61,7 +62,7 @@ def update_guild(session: Session, *, guild_id: str, mentor_role_id: str | None 
     return settings
 
 
-def set_learner_reply_seconds(session: Session, *, guild_id: str, learner_id: str,
+def set_learner_reply_seconds(session: DbSession, *, guild_id: str, learner_id: str,
                               seconds: int | None) -> LearnerSettings:
     """An accessibility adjustment for one learner; None returns them to the server's setting."""
     row = session.get(LearnerSettings, (learner_id, guild_id)) or LearnerSettings(
@@ -71,7 +72,7 @@ def set_learner_reply_seconds(session: Session, *, guild_id: str, learner_id: st
     return row
 
 
-def set_daily_dm(session: Session, *, guild_id: str, learner_id: str, enabled: bool) -> LearnerSettings:
+def set_daily_dm(session: DbSession, *, guild_id: str, learner_id: str, enabled: bool) -> LearnerSettings:
     """Opt in or out of the daily 'cards due' message."""
     row = session.get(LearnerSettings, (learner_id, guild_id)) or LearnerSettings(
         learner_id=learner_id, guild_id=guild_id)
@@ -80,7 +81,7 @@ def set_daily_dm(session: Session, *, guild_id: str, learner_id: str, enabled: b
     return row
 
 
-def reply_seconds_for(session: Session, *, guild_id: str, learner_id: str, scenario_seconds: int) -> int:
+def reply_seconds_for(session: DbSession, *, guild_id: str, learner_id: str, scenario_seconds: int) -> int:
     """Learner adjustment first, then the server's limit, then the scenario's own."""
     learner = session.get(LearnerSettings, (learner_id, guild_id))
     if learner is not None and learner.reply_seconds:
@@ -91,7 +92,7 @@ def reply_seconds_for(session: Session, *, guild_id: str, learner_id: str, scena
     return scenario_seconds
 
 
-def is_mentor(session: Session, *, guild_id: str, role_ids: list[str], is_admin: bool) -> bool:
+def is_mentor(session: DbSession, *, guild_id: str, role_ids: list[str], is_admin: bool) -> bool:
     """Mentors hold the configured role; server admins count as mentors too."""
     if is_admin:
         return True

@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.storage.db import Database
 from bot.storage.models import ScheduledJob
@@ -27,10 +28,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
 
-Handler = Callable[[Session, ScheduledJob, datetime], Sequence[Any]]
+Handler = Callable[[DbSession, ScheduledJob, datetime], Sequence[object]]  # events for a face to announce
 
 
-def schedule(session: Session, *, job_id: str, kind: str, fire_at: datetime,
+def schedule(session: DbSession, *, job_id: str, kind: str, fire_at: datetime,
              now: datetime, payload: dict[str, Any] | None = None) -> ScheduledJob:
     """Create or move a job (same id: replaced)."""
     job = session.get(ScheduledJob, job_id)
@@ -43,13 +44,13 @@ def schedule(session: Session, *, job_id: str, kind: str, fire_at: datetime,
     return job
 
 
-def dead_letters(session: Session) -> list[ScheduledJob]:
+def dead_letters(session: DbSession) -> list[ScheduledJob]:
     """Jobs that failed every attempt and no longer run, oldest failure first."""
     return list(session.exec(select(ScheduledJob).where(col(ScheduledJob.failed_at).is_not(None))
                              .order_by(col(ScheduledJob.failed_at), col(ScheduledJob.id))))
 
 
-def retry(session: Session, *, job_id: str, now: datetime) -> bool:
+def retry(session: DbSession, *, job_id: str, now: datetime) -> bool:
     """Give a dead-lettered (or waiting) job a fresh set of attempts, due now."""
     job = session.get(ScheduledJob, job_id)
     if job is None:
@@ -61,10 +62,11 @@ def retry(session: Session, *, job_id: str, now: datetime) -> bool:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the n-th failure: 1, 2, 4, 8 minutes."""
-    return FIRST_RETRY * 2 ** (attempts - 1)
+    factor: float = 2 ** (attempts - 1)
+    return FIRST_RETRY * factor
 
 
-def cancel(session: Session, *, job_id: str) -> bool:
+def cancel(session: DbSession, *, job_id: str) -> bool:
     """Remove a job if it exists; True when something was removed."""
     job = session.get(ScheduledJob, job_id)
     if job is None:
@@ -73,7 +75,7 @@ def cancel(session: Session, *, job_id: str) -> bool:
     return True
 
 
-def pending(session: Session, *, kind: str | None = None) -> list[ScheduledJob]:
+def pending(session: DbSession, *, kind: str | None = None) -> list[ScheduledJob]:
     """All jobs not yet run, soonest first."""
     query = select(ScheduledJob).order_by(col(ScheduledJob.fire_at), col(ScheduledJob.id))
     if kind is not None:
@@ -106,9 +108,9 @@ class JobRunner:
         """Attach the handler for one kind of job."""
         self.handlers[kind] = handler
 
-    def run_due(self, now: datetime) -> list[Any]:
+    def run_due(self, now: datetime) -> list[object]:
         """Run every job due at `now` (each once, even if it plans itself again before `now`)."""
-        events: list[Any] = []
+        events: list[object] = []
         passed: set[str] = set()
         while True:
             found, claimed = self.run_batch(now, passed=passed)
@@ -117,14 +119,14 @@ class JobRunner:
                 return events
 
     def run_batch(self, now: datetime, *, limit: int = BATCH,
-                  passed: set[str] | None = None) -> tuple[list[Any], int]:
+                  passed: set[str] | None = None) -> tuple[list[object], int]:
         """Claim and run up to `limit` due jobs; returns their events and how many were claimed.
 
         `passed` collects the ids to leave alone for the rest of this tick: a job that failed
         (it is kept for the next tick) or one that planned itself again at or before `now`.
         """
         passed = set() if passed is None else passed
-        events: list[Any] = []
+        events: list[object] = []
         claimed = 0
         while claimed < limit:
             job_id = None

@@ -6,7 +6,8 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot import messages
 from bot.progress.gibbs import read_reflection
@@ -20,6 +21,8 @@ class ReviewError(ValueError):
 
 @dataclass(frozen=True)
 class QueueItem:
+    """One finished session in a mentor's review queue."""
+
     session_id: int
     learner_id: str
     learner_name: str
@@ -40,7 +43,7 @@ class SessionRecord:
     feedback: list[MentorFeedback]
 
 
-def review_queue(session: Session, *, guild_id: str | None, limit: int = 25) -> list[QueueItem]:
+def review_queue(session: DbSession, *, guild_id: str | None, limit: int = 25) -> list[QueueItem]:
     """Finished sessions not yet signed off, oldest first."""
     query = select(PracticeSession).where(
         PracticeSession.status == "ended", col(PracticeSession.signed_off_at).is_(None)
@@ -56,7 +59,7 @@ def review_queue(session: Session, *, guild_id: str | None, limit: int = 25) -> 
     return items
 
 
-def load_record(session: Session, *, session_id: int, guild_id: str | None = None) -> SessionRecord:
+def load_record(session: DbSession, *, session_id: int, guild_id: str | None = None) -> SessionRecord:
     """A session with its turns, reflection and feedback; guild_id keeps mentors to their server."""
     row = session.get(PracticeSession, session_id)
     if row is None or (guild_id is not None and row.guild_id != guild_id):
@@ -67,7 +70,7 @@ def load_record(session: Session, *, session_id: int, guild_id: str | None = Non
     return SessionRecord(row, turns, reflection_for(session, session_id=session_id), feedback)
 
 
-def add_feedback(session: Session, *, session_id: int, mentor_id: str, mentor_name: str, text: str,
+def add_feedback(session: DbSession, *, session_id: int, mentor_id: str, mentor_name: str, text: str,
                  now: datetime, guild_id: str | None = None) -> MentorFeedback:
     """Attach a mentor's written feedback to a finished session."""
     record = load_record(session, session_id=session_id, guild_id=guild_id)
@@ -82,7 +85,7 @@ def add_feedback(session: Session, *, session_id: int, mentor_id: str, mentor_na
     return item
 
 
-def sign_off(session: Session, *, session_id: int, mentor_id: str, now: datetime,
+def sign_off(session: DbSession, *, session_id: int, mentor_id: str, now: datetime,
              guild_id: str | None = None, waive_reflection: bool = False) -> PracticeSession:
     """Accept a session as portfolio evidence; it needs a reflective log unless the mentor waives it."""
     record = load_record(session, session_id=session_id, guild_id=guild_id)
@@ -103,9 +106,10 @@ def sign_off(session: Session, *, session_id: int, mentor_id: str, now: datetime
 
 
 def transcript_lines(record: SessionRecord) -> list[tuple[str, str, list[str]]]:
+    """The transcript as (speaker, text, marks) lines, the customer named as in the report."""
     persona = record.row.report.get("persona", "Customer")
     learner = record.row.learner_name or "Learner"
-    lines = []
+    lines: list[tuple[str, str, list[str]]] = []
     for t in record.turns:
         if t.speaker == "customer":
             lines.append((persona, t.text, []))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session as DbSession
+from sqlmodel import select
 
 from bot import jobs
 from bot.storage.models import PracticeSession, Reflection, ScheduledJob
@@ -13,6 +14,8 @@ from bot.storage.models import PracticeSession, Reflection, ScheduledJob
 
 @dataclass(frozen=True)
 class ReflectionField:
+    """One field of the reflective log, as the modal and the terminal ask it."""
+
     key: str
     label: str
     placeholder: str
@@ -50,17 +53,18 @@ class ReflectionDue:
 
 
 def reminder_id(session_id: int) -> str:
+    """The id of a session's reflective-log reminder job."""
     return f"{REMINDER_KIND}:{session_id}"
 
 
-def schedule_first_reminder(session: Session, *, row: PracticeSession, delay: timedelta,
+def schedule_first_reminder(session: DbSession, *, row: PracticeSession, delay: timedelta,
                             now: datetime) -> None:
     """Called when a session ends: the first reminder after the configured delay."""
     jobs.schedule(session, job_id=reminder_id(row.id or 0), kind=REMINDER_KIND, fire_at=now + delay,
                   now=now, payload={"session_id": row.id, "number": 1})
 
 
-def save_reflection(session: Session, *, session_id: int, learner_id: str,
+def save_reflection(session: DbSession, *, session_id: int, learner_id: str,
                     answers: dict[str, str], now: datetime) -> Reflection:
     """Store (or replace) the log for a finished session of this learner and stop the reminders."""
     row = session.get(PracticeSession, session_id)
@@ -78,22 +82,21 @@ def save_reflection(session: Session, *, session_id: int, learner_id: str,
         values[field.key] = value
     reflection = reflection_for(session, session_id=session_id)
     if reflection is None:
-        reflection = Reflection(session_id=session_id, written_at=now, **values)
-    else:
-        for key, value in values.items():
-            setattr(reflection, key, value)
-        reflection.written_at = now
+        reflection = Reflection(session_id=session_id, written_at=now)
+    for key, value in values.items():
+        setattr(reflection, key, value)
+    reflection.written_at = now
     session.add(reflection)
     jobs.cancel(session, job_id=reminder_id(session_id))
     return reflection
 
 
-def reflection_for(session: Session, *, session_id: int) -> Reflection | None:
+def reflection_for(session: DbSession, *, session_id: int) -> Reflection | None:
     """The log written for a session, if any."""
     return session.exec(select(Reflection).where(Reflection.session_id == session_id)).first()
 
 
-def on_reminder(session: Session, job: ScheduledJob, now: datetime) -> list[ReflectionDue]:
+def on_reminder(session: DbSession, job: ScheduledJob, now: datetime) -> list[ReflectionDue]:
     """Job handler: remind, and plan the next reminder, until the log is written or waived."""
     session_id = int(job.payload["session_id"])
     number = int(job.payload.get("number", 1))
@@ -107,7 +110,7 @@ def on_reminder(session: Session, job: ScheduledJob, now: datetime) -> list[Refl
     return [ReflectionDue(session_id, row.learner_id, row.guild_id, row.channel_id, row.scenario_id, number)]
 
 
-def waive_reflection(session: Session, *, session_id: int) -> None:
+def waive_reflection(session: DbSession, *, session_id: int) -> None:
     """No log is expected for this session (e.g. the learner abandoned it): no reminders either."""
     row = session.get(PracticeSession, session_id)
     if row is not None:

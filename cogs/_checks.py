@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.guild import is_mentor
+from cogs._services import services_of
 
 NOT_MENTOR = ("⛔ Only mentors can use this. A server admin can set the mentor role with "
               "`/setup mentor-role`.")
@@ -33,7 +34,7 @@ async def require_mentor(interaction: discord.Interaction) -> bool:
     if interaction.guild_id is None:
         await interaction.response.send_message(GUILD_ONLY, ephemeral=True)
         return False
-    services = interaction.client.services  # type: ignore[attr-defined]
+    services = services_of(interaction)
     roles = [str(r.id) for r in getattr(interaction.user, "roles", [])]
     with services.db.session() as s:
         allowed = is_mentor(s, guild_id=str(interaction.guild_id), role_ids=roles, is_admin=_is_admin(interaction))

@@ -23,7 +23,7 @@ class Paced:
     def __init__(self, per_second: float = DMS_PER_SECOND) -> None:
         self.interval = 1.0 / per_second
         self.queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         if self._task is None:

@@ -2,6 +2,9 @@
 # Runs the test suite against SQLite files and a real, throwaway PostgreSQL server.
 # Called by `./composure test` with the venv's python as $1. Installs PostgreSQL with apt-get
 # when it is missing and we are root; under CI=true a missing PostgreSQL is an error.
+# Without pytest arguments (the whole suite, as CI runs it) ruff and mypy --strict run first
+# (tests/lint.sh) and a finding fails the run; with arguments they are skipped unless
+# COMPOSURE_LINT=1.
 set -euo pipefail
 python="$1"; shift
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,6 +69,11 @@ if ! command -v pdftoppm >/dev/null 2>&1 || [ ! -e /usr/share/fonts/truetype/anc
   fi
 fi
 
+lint_status=0
+if [ "$#" = 0 ] || [ "${COMPOSURE_LINT:-}" = 1 ]; then
+  bash "$here/tests/lint.sh" "$python" || lint_status=1
+fi
+
 if [ -n "${COMPOSURE_TEST_PG_URL:-}" ]; then
   say "using the PostgreSQL server in COMPOSURE_TEST_PG_URL"
 elif ! start_pg; then
@@ -81,4 +89,5 @@ set +e
 status=$?
 set -e
 [ "$status" = 5 ] && { say "pytest collected no tests"; exit 1; }
+[ "$lint_status" = 0 ] || { say "the tests ran, but ruff or mypy found problems (above)"; [ "$status" = 0 ] && exit 1; }
 exit "$status"

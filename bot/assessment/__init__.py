@@ -7,10 +7,10 @@ only name the marks start quickly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.assessment.marks import CREDITED, PENALISED, REPLY_MARKS
-from bot.assessment.session import (
+from bot.assessment.whole_call import (
     MODELS,
     SESSION_MARKS,
     LearnerTurnFacts,
@@ -30,7 +30,7 @@ _LAZY = {"assess_reply": "bot.assessment.marking", "Assessment": "bot.assessment
          "read_amounts": "bot.assessment.text"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 

@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.assessment.features import Example, FeatureSpace, Reading, read
-from bot.assessment.replies import REPLY_MARKS
+from bot.assessment.features import Example, FeatureSpace, Reading, Vectoriser, read
+from bot.assessment.marks import REPLY_MARKS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,8 +77,9 @@ class MarkModel:
         """Per row, the probability of each mark."""
         import numpy as np
 
-        logits = np.asarray(x @ self.weights) + self.bias
-        return 1.0 / (1.0 + np.exp(-logits))
+        logits: np.ndarray = np.asarray(x @ self.weights) + self.bias
+        odds: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
+        return odds
 
     def features(self, examples: list[Example], readings: list[Reading]) -> csr_matrix:
         return self.space.transform(examples, readings)
@@ -138,7 +139,7 @@ class MarkModel:
             lean = self.__dict__["_lean_space"] = _LeanSpace.of(self.space)
         return lean
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if k != "_lean_space"}
 
     def save(self, path: Path = MODEL_PATH) -> None:
@@ -172,10 +173,9 @@ class TfidfBlock:
     known: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, vectorizer: object, offset: int) -> TfidfBlock:
-        return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_,  # type: ignore[attr-defined]
-                   offset, vectorizer.sublinear_tf,  # type: ignore[attr-defined]
-                   vectorizer.analyzer == "char_wb")  # type: ignore[attr-defined]
+    def of(cls, vectorizer: Vectoriser, offset: int) -> TfidfBlock:
+        return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_,
+                   offset, vectorizer.sublinear_tf, vectorizer.analyzer == "char_wb")
 
     def _grams_of(self, word: str) -> tuple[int, ...]:
         """A word's known n-grams as vocabulary columns, computed once per word: learners reuse

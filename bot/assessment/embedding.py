@@ -40,7 +40,7 @@ def embed(texts: list[str]) -> np.ndarray:
 
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = _model().embed([t if t.strip() else "." for t in texts])
+    vectors: np.ndarray = _model().embed([t if t.strip() else "." for t in texts])
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
     vectors[[not t.strip() for t in texts]] = 0.0

@@ -11,16 +11,35 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from bot.assessment.replies import REPLY_MARKS, Assessment, ReplyContext, is_abusive, rule_assessment
+from bot.assessment.marks import REPLY_MARKS
+from bot.assessment.replies import Assessment, ReplyContext, is_abusive, rule_assessment
 from bot.assessment.text import normalise, sentences
 
 if TYPE_CHECKING:
     import numpy as np
     from scipy.sparse import csr_matrix
+
+
+
+class Vectoriser(Protocol):
+    """What the code reads from a fitted scikit-learn `TfidfVectorizer` (sklearn ships no types)."""
+
+    vocabulary_: dict[str, int]
+    idf_: np.ndarray
+    sublinear_tf: bool
+    analyzer: str | Callable[[str], list[str]]
+
+    def transform(self, raw_documents: list[str]) -> csr_matrix:
+        """The documents' TF-IDF rows."""
+
+    def build_analyzer(self) -> Callable[[str], list[str]]:
+        """The callable that splits a document into its terms."""
+
 
 FACT_NAMES: tuple[str, ...] = (
     *(f"rule:{m}" for m in REPLY_MARKS),
@@ -118,9 +137,9 @@ def read(example: Example) -> Reading:
 class FeatureSpace:
     """The fitted vectorizers that turn readings into one sparse matrix."""
 
-    words: object
-    chars: object
-    customer_words: object
+    words: Vectoriser
+    chars: Vectoriser
+    customer_words: Vectoriser
 
     @classmethod
     def fit(cls, examples: list[Example], readings: list[Reading]) -> FeatureSpace:
@@ -154,14 +173,15 @@ class FeatureSpace:
             customer_vectors = embed([e.customer for e in examples])
         facts = np.array([r.facts for r in readings], dtype=np.float32)
         blocks = [
-            self.words.transform([with_negation(t) for t in texts]),  # type: ignore[attr-defined]
-            self.chars.transform(texts),  # type: ignore[attr-defined]
+            self.words.transform([with_negation(t) for t in texts]),
+            self.chars.transform(texts),
             csr_matrix(reply_vectors),
             csr_matrix(customer_vectors * 0.5),
-            self.customer_words.transform([tidy(e.customer) for e in examples]) * 0.5,  # type: ignore[attr-defined]
+            self.customer_words.transform([tidy(e.customer) for e in examples]) * 0.5,
             csr_matrix(facts),
         ]
-        return hstack(blocks, format="csr", dtype=np.float32)
+        matrix: csr_matrix = hstack(blocks, format="csr", dtype=np.float32)
+        return matrix
 
 
 def _float32() -> type:

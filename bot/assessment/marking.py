@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from bot.assessment.classifier import MarkModel, shipped_model
 from bot.assessment.features import Example, Reading, read, tidy
-from bot.assessment.replies import REPLY_MARKS, Assessment, ReplyContext
+from bot.assessment.marks import REPLY_MARKS
+from bot.assessment.replies import Assessment, ReplyContext
 from bot.assessment.text import normalise, sentences
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import re
 
 
 def _has_top_level_bar(pattern: str) -> bool:
-    """True for "a|b" (the leading \\b would bind only to a), false for "a(?:b|c)"."""
+    r"""True for "a|b" (the leading \\b would bind only to a), false for "a(?:b|c)"."""
     depth, in_class, i = 0, False, 0
     while i < len(pattern):
         ch = pattern[i]
@@ -32,7 +32,7 @@ def _has_top_level_bar(pattern: str) -> bool:
 
 
 def rx(*parts: str) -> re.Pattern[str]:
-    """One compiled alternation; apostrophes are optional, as learners often type "cant" or "im".
+    r"""One compiled alternation; apostrophes are optional, as learners often type "cant" or "im".
 
     Neighbouring parts that start at a word boundary share one `\\b`, so the matcher tries them only
     where a word starts; the alternatives and their order are unchanged (a long reply costs a third).

@@ -18,6 +18,7 @@ from bot.assessment.marks import CREDITED, CREDITED_ORDER, PENALISED, PENALISED_
 from bot.assessment.text import MAX_CHARS, amount_spans, content_words, normalise, sentence_at, sentences
 
 GENEROUS_GOODWILL = Decimal(50)  # with no known limit, compensation above this is an over-promise
+Found = re.Match[str] | tuple[int, int] | None  # where in the reply a rule matched, if it did
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +33,8 @@ class ReplyContext:
 
 @dataclass(frozen=True)
 class Assessment:
+    """One reply's marks, the words that earned each, and the amounts it offered."""
+
     marks: tuple[str, ...]
     evidence: dict[str, str] = field(default_factory=dict)
     offered_amounts: tuple[Decimal, ...] = ()
@@ -57,7 +60,7 @@ class _Reader:
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         return pattern.search(self.norm)
 
-    def mark(self, name: str, match: re.Match[str] | tuple[int, int] | None) -> bool:
+    def mark(self, name: str, match: Found) -> bool:
         if match is None:
             return False
         start, end = (match.start(), match.end()) if isinstance(match, re.Match) else match
@@ -188,7 +191,7 @@ def rule_assessment(reply: str, customer: str = "", context: ReplyContext | None
     abusive = is_abusive(context, customer or "")
     marks: set[str] = set()
 
-    def give(name: str, match) -> None:
+    def give(name: str, match: Found) -> None:
         if r.mark(name, match):
             marks.add(name)
 
@@ -201,7 +204,7 @@ def rule_assessment(reply: str, customer: str = "", context: ReplyContext | None
     offered = tuple(v for _, v, _ in offers)
     money_over = False
     limit = context.authority_limit
-    over = r.find(p.OVER_PROMISE)
+    over: Found = r.find(p.OVER_PROMISE)
     if over is None and offers:
         goodwill = context.goodwill_limit if context.goodwill_limit is not None else (
             GENEROUS_GOODWILL if limit is None else None)

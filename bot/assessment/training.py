@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from bot.assessment.classifier import MODEL_PATH, MarkModel
 from bot.assessment.features import Example, Reading, read
 from bot.assessment.marking import decide
-from bot.assessment.replies import REPLY_MARKS, ReplyContext
+from bot.assessment.marks import REPLY_MARKS
+from bot.assessment.replies import ReplyContext
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,6 +36,8 @@ class CorpusError(ValueError):
 
 @dataclass(frozen=True)
 class Labelled:
+    """One training example with the marks its author gave it."""
+
     example: Example
     marks: frozenset[str]
     business: str
@@ -42,7 +45,7 @@ class Labelled:
 
 
 def _money(value: object) -> Decimal:
-    """null means no money at all may be offered, as in the assess command's contract."""
+    """Null means no money at all may be offered, as in the assess command's contract."""
     return Decimal(0) if value is None else Decimal(str(value))
 
 
@@ -151,6 +154,8 @@ def train(directory: Path = CORPUS_DIR) -> MarkModel:
 
 @dataclass(frozen=True)
 class Scores:
+    """Precision, recall and F1 per mark, as the evaluation prints them."""
+
     table: dict[str, tuple[float, float, float, int]]  # mark: precision, recall, F1, positives
 
     @property
@@ -164,6 +169,7 @@ class Scores:
 
 
 def score(predicted: list[set[str]], truth: list[frozenset[str]] | list[set[str]]) -> Scores:
+    """Per-mark precision, recall and F1 of predicted mark sets against the true ones."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()

@@ -20,7 +20,7 @@ class ContentError(Exception):
         super().__init__("\n".join(f"{path}: {p}" for p in problems))
 
 
-def _field_path(loc: tuple) -> str:
+def _field_path(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):

@@ -8,12 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SESSION_MARKS
+from bot.assessment import CREDITED, PENALISED, REPLY_MARKS
+from bot.assessment.marks import ReplyMark
+from bot.assessment.whole_call import SessionMark
 
 Outcome = Literal["resolved", "escalated", "ended_by_learner", "customer_left", "unresolved"]
 OUTCOMES: tuple[str, ...] = ("resolved", "escalated", "ended_by_learner", "customer_left", "unresolved")
-MarkId = Literal[REPLY_MARKS]  # type: ignore[valid-type]
-SessionMarkId = Literal[SESSION_MARKS]  # type: ignore[valid-type]
+MarkId = ReplyMark
+SessionMarkId = SessionMark
 Lines = list[str]
 MOOD_MIN, MOOD_MAX = -10, 10
 
@@ -32,6 +34,8 @@ def _lines(v: list[str]) -> list[str]:
 
 
 class Persona(Strict):
+    """The customer the bot plays: who they are, how they start and what they know."""
+
     name: str = Field(min_length=1, max_length=80)
     situation: str = Field(min_length=1)
     starting_mood: int = Field(ge=MOOD_MIN, le=MOOD_MAX, description="-10 furious .. +10 delighted")
@@ -41,6 +45,8 @@ class Persona(Strict):
 
 
 class Authority(Strict):
+    """What the learner may offer without escalating."""
+
     limit_gbp: Decimal | None = Field(
         default=None, ge=0, description="most money the learner may offer; null: no amount at all"
     )
@@ -51,7 +57,9 @@ class Authority(Strict):
 
 
 class MoodRules(Strict):
-    reactions: dict[MarkId, int] = Field(default_factory=dict)  # type: ignore[valid-type]
+    """How the customer's mood moves with each mark in the learner's replies."""
+
+    reactions: dict[MarkId, int] = Field(default_factory=dict)
     no_marks: int = -1
     silence: int = -2
     leave_at: int = Field(default=-10, ge=MOOD_MIN, le=MOOD_MAX)
@@ -60,9 +68,11 @@ class MoodRules(Strict):
 
 
 class Stage(Strict):
+    """One step of the conversation: what the customer says and what moves it on."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     say: Lines = Field(min_length=1, description="what the customer says on entering the stage")
-    advance_on: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    advance_on: list[MarkId] = Field(default_factory=list)
     calmer: Lines = Field(min_length=1)
     worse: Lines = Field(min_length=1)
     same: Lines = Field(min_length=1)
@@ -83,7 +93,7 @@ class ResolutionPart(Strict):
     """One thing an examiner needs before the customer accepts (e.g. the refund, the logged complaint)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    marks_any: list[MarkId] = Field(min_length=1)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(min_length=1)
     words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
     missing: Lines = Field(min_length=1, description="what the customer says while this part is still missing")
 
@@ -92,10 +102,12 @@ class ResolutionPart(Strict):
 
 
 class Resolution(Strict):
+    """A way the call can end well, and what the learner must have done for it."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     outcome: Literal["resolved", "escalated"]
     description: str = Field(min_length=1)
-    marks_any: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(default_factory=list)
     words_any: list[str] = Field(default_factory=list, description="regular expressions, any must match")
     parts: list[ResolutionPart] = Field(
         default_factory=list, description="all needed, in any turns; marks_any/words_any then only open the path")
@@ -122,7 +134,7 @@ class Trap(Strict):
     unless_words: list[str] = Field(default_factory=list, description="regular expressions that defuse the trap")
     line: Lines = Field(min_length=1)
     mood: int = Field(default=-2, ge=-10, le=10)
-    counts_as: SessionMarkId | None = Field(  # type: ignore[valid-type]
+    counts_as: SessionMarkId | None = Field(
         default=None, description="a session mark the sprung trap earns, e.g. premature_escalation")
     reason: str | None = Field(default=None, description="the report's reason for counts_as")
 
@@ -139,6 +151,8 @@ class Trap(Strict):
 
 
 class SeriousFailure(Strict):
+    """Something said that ends the call badly, found by its example sentences."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     description: str = Field(min_length=1)
     words_any: list[str] = Field(default_factory=list, description="regular expressions over the reply")
@@ -162,14 +176,14 @@ class SeriousFailure(Strict):
 class ShownBy(Strict):
     """What in the transcript shows an expectation was met; every condition given must hold."""
 
-    marks_any: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
-    marks_all: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
-    session_marks: list[SessionMarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks_any: list[MarkId] = Field(default_factory=list)
+    marks_all: list[MarkId] = Field(default_factory=list)
+    session_marks: list[SessionMarkId] = Field(default_factory=list)
     parts: list[str] = Field(default_factory=list, description="resolution part ids, all done")
     parts_any: list[str] = Field(default_factory=list, description="resolution part ids, one done")
     outcome_any: list[Outcome] = Field(default_factory=list)
-    avoid_marks: list[MarkId] = Field(default_factory=list)  # type: ignore[valid-type]
-    avoid_session_marks: list[SessionMarkId] = Field(default_factory=list)  # type: ignore[valid-type]
+    avoid_marks: list[MarkId] = Field(default_factory=list)
+    avoid_session_marks: list[SessionMarkId] = Field(default_factory=list)
     avoid_traps: list[str] = Field(default_factory=list, description="trap ids that must not have sprung")
     avoid_failures: list[str] = Field(default_factory=list, description="serious failure ids not committed")
 
@@ -204,6 +218,8 @@ class PersonaFact(Strict):
 
 
 class Closing(Strict):
+    """What the customer says once the matter is resolved."""
+
     confirm: Lines = Field(min_length=1, description="reply to a check after a resolution")
     goodbye: Lines = Field(min_length=1, description="reply to a goodbye, or when the customer has waited long enough")
     ack: Lines = Field(default_factory=lambda: ["OK.", "Right. Thanks.", "OK, good."],
@@ -211,6 +227,8 @@ class Closing(Strict):
 
 
 class Scenario(Strict):
+    """One customer the bot can play, validated from its YAML file."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     title: str = Field(min_length=1, max_length=120)
     brief: str = Field(min_length=1, description="what the learner is told before the customer speaks")
@@ -225,7 +243,7 @@ class Scenario(Strict):
     mood: MoodRules = MoodRules()
     stages: list[Stage] = Field(min_length=1)
     resolutions: list[Resolution] = Field(min_length=1)
-    reactions: dict[MarkId, Lines] = Field(default_factory=dict)  # type: ignore[valid-type]
+    reactions: dict[MarkId, Lines] = Field(default_factory=dict)
     serious_failures: list[SeriousFailure] = Field(default_factory=list)
     silence: Lines = Field(min_length=1)
     leave: Lines = Field(min_length=1)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.storage.models import AccessLogEntry, PracticeSession
 
 ACTIONS = frozenset({"open", "export", "signoff", "feedback", "watch"})
 
 
-def record_access(session: Session, *, row: PracticeSession, actor_id: str, actor_name: str, action: str,
+def record_access(session: DbSession, *, row: PracticeSession, actor_id: str, actor_name: str, action: str,
                   now: datetime) -> AccessLogEntry | None:
     """Write one entry; a learner looking at their own session is not logged."""
     if action not in ACTIONS:
@@ -25,13 +26,13 @@ def record_access(session: Session, *, row: PracticeSession, actor_id: str, acto
     return entry
 
 
-def access_history(session: Session, *, session_id: int) -> list[AccessLogEntry]:
+def access_history(session: DbSession, *, session_id: int) -> list[AccessLogEntry]:
     """Every entry for one session, oldest first."""
     return list(session.exec(select(AccessLogEntry).where(AccessLogEntry.session_id == session_id)
                              .order_by(col(AccessLogEntry.at), col(AccessLogEntry.id))))
 
 
-def last_access(session: Session, *, session_ids: Iterable[int]) -> dict[int, AccessLogEntry]:
+def last_access(session: DbSession, *, session_ids: Iterable[int]) -> dict[int, AccessLogEntry]:
     """The newest entry per session, for 'last reviewed by' in the mentor's queue."""
     ids = list(session_ids)
     if not ids:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session as DbSession
+from sqlmodel import SQLModel, col, func, select
 
 from bot.storage.forget import LEARNER_TABLES, forget_learner
 from bot.storage.models import GuildSettings, MentorFeedback, PracticeSession, Reflection, Turn
@@ -38,23 +40,25 @@ class ErasurePlan:
 
 @dataclass(frozen=True)
 class ErasureResult:
+    """What an erasure deleted, what it kept as evidence, and the counts shown to the learner."""
+
     deleted: dict[str, int]  # rows per table
     kept: list[KeptSession]
     summary: dict[str, int]  # the plan's counts, in the words shown to the learner
 
 
-def _keeps_evidence(session: Session, guild_id: str | None, cache: dict[str | None, bool]) -> bool:
+def _keeps_evidence(session: DbSession, guild_id: str | None, cache: dict[str | None, bool]) -> bool:
     if guild_id not in cache:
         settings = session.get(GuildSettings, guild_id) if guild_id else None
         cache[guild_id] = bool(settings and settings.keep_signed_off)
     return cache[guild_id]
 
 
-def _count(session: Session, model, where) -> int:  # type: ignore[no-untyped-def]
+def _count(session: DbSession, model: type[SQLModel], where: ColumnElement[bool]) -> int:
     return int(session.exec(select(func.count()).select_from(model).where(where)).one())
 
 
-def plan_erasure(session: Session, *, learner_id: str) -> ErasurePlan:
+def plan_erasure(session: DbSession, *, learner_id: str) -> ErasurePlan:
     """Sort a learner's sessions into those that go and those their server keeps as evidence."""
     rows = list(session.exec(select(PracticeSession).where(PracticeSession.learner_id == learner_id)
                              .order_by(col(PracticeSession.id))))
@@ -69,11 +73,11 @@ def plan_erasure(session: Session, *, learner_id: str) -> ErasurePlan:
         counts["reflections"] = _count(session, Reflection, col(Reflection.session_id).in_(gone))
         counts["mentor_feedback"] = _count(session, MentorFeedback, col(MentorFeedback.session_id).in_(gone))
     for model in LEARNER_TABLES:
-        counts[model.__tablename__] = _count(session, model, model.learner_id == learner_id)
+        counts[model.__tablename__] = _count(session, model, col(model.learner_id) == learner_id)
     return ErasurePlan(learner_id, gone, kept, counts)
 
 
-def erase_learner(session: Session, *, learner_id: str) -> ErasureResult:
+def erase_learner(session: DbSession, *, learner_id: str) -> ErasureResult:
     """Plan afresh (policies may have changed since the learner was asked) and delete."""
     plan = plan_erasure(session, learner_id=learner_id)
     deleted = forget_learner(session, learner_id=learner_id,

@@ -9,10 +9,11 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session as DbSession
 
 from bot.mentoring import export_html, load_record
 from bot.privacy.inventory import ALL_TIMES_UTC, documentation, learner_rows
+from bot.storage.models import PracticeSession
 
 EXPORT_FORMAT = "composure-learner-export/1"
 DATA_FILE = "composure-data.json"
@@ -38,11 +39,13 @@ class ExportTooSmallLimit(ValueError):
 
 @dataclass(frozen=True)
 class ExportPart:
+    """One ZIP file of a learner's export, small enough for one message."""
+
     filename: str
     data: bytes
 
 
-def export_files(session: Session, *, learner_id: str, now: datetime) -> dict[str, bytes]:
+def export_files(session: DbSession, *, learner_id: str, now: datetime) -> dict[str, bytes]:
     """The files of the export, by path inside the ZIP; the JSON first."""
     tables = learner_rows(session, learner_id=learner_id)
     document = {
@@ -56,8 +59,9 @@ def export_files(session: Session, *, learner_id: str, now: datetime) -> dict[st
     files = {DATA_FILE: json.dumps(document, indent=2, ensure_ascii=False).encode(),
              README_FILE: README.format(data_file=DATA_FILE, times=ALL_TIMES_UTC).encode()}
     for row in tables["practice_session"]:
-        page = export_html(load_record(session, session_id=row.id or 0))  # type: ignore[attr-defined]
-        files[f"sessions/session-{row.id}.html"] = page.encode()  # type: ignore[attr-defined]
+        assert isinstance(row, PracticeSession)
+        page = export_html(load_record(session, session_id=row.id or 0))
+        files[f"sessions/session-{row.id}.html"] = page.encode()
     return files
 
 
@@ -105,7 +109,7 @@ def zip_parts(files: dict[str, bytes], *, limit: int, stem: str) -> list[ExportP
     return [ExportPart(f"{stem}-part-{i}-of-{len(blobs)}.zip", blob) for i, blob in enumerate(blobs, 1)]
 
 
-def export_learner(session: Session, *, learner_id: str, now: datetime, limit: int) -> list[ExportPart]:
+def export_learner(session: DbSession, *, learner_id: str, now: datetime, limit: int) -> list[ExportPart]:
     """The learner's export as ZIP parts within `limit` bytes each."""
     stem = f"composure-export-{now:%Y%m%d-%H%M%S}"
     return zip_parts(export_files(session, learner_id=learner_id, now=now), limit=limit, stem=stem)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, SQLModel, col, or_, select
+from sqlmodel import Session as DbSession
+from sqlmodel import SQLModel, col, or_, select
 
 from bot.storage.forget import LEARNER_TABLES, jobs_about
 from bot.storage.models import AccessLogEntry, MentorFeedback, PracticeSession, Reflection, Turn
@@ -46,22 +47,22 @@ COLUMN_NOTES: dict[str, str] = {
 ALL_TIMES_UTC = "All times are UTC, in ISO 8601."
 
 
-def learner_rows(session: Session, *, learner_id: str) -> dict[str, list[SQLModel]]:
+def learner_rows(session: DbSession, *, learner_id: str) -> dict[str, list[SQLModel]]:
     """Rows about the learner, keyed by table name, in a stable order."""
     sessions = list(session.exec(select(PracticeSession).where(PracticeSession.learner_id == learner_id)
                                  .order_by(col(PracticeSession.id))))
     ids = [r.id for r in sessions]
     found: dict[str, list[SQLModel]] = {"practice_session": list(sessions)}
-    for model in (Turn, Reflection, MentorFeedback):
-        found[model.__tablename__] = list(session.exec(
-            select(model).where(col(model.session_id).in_(ids)).order_by(col(model.session_id), col(model.id))))
-    found["access_log"] = list(session.exec(select(AccessLogEntry).where(or_(
+    for child in (Turn, Reflection, MentorFeedback):
+        found[child.__tablename__] = list(session.exec(
+            select(child).where(col(child.session_id).in_(ids)).order_by(col(child.session_id), col(child.id))))
+    found["access_log"] = [*session.exec(select(AccessLogEntry).where(or_(
         AccessLogEntry.learner_id == learner_id, col(AccessLogEntry.session_id).in_(ids)))
-        .order_by(col(AccessLogEntry.at), col(AccessLogEntry.id))))
-    for model in LEARNER_TABLES:
-        found[model.__tablename__] = list(session.exec(select(model).where(model.learner_id == learner_id)))
-    found["scheduled_job"] = jobs_about(session, session_ids=[i for i in ids if i is not None],
-                                        learner_id=learner_id)
+        .order_by(col(AccessLogEntry.at), col(AccessLogEntry.id)))]
+    for keyed in LEARNER_TABLES:
+        found[keyed.__tablename__] = list(session.exec(select(keyed).where(col(keyed.learner_id) == learner_id)))
+    found["scheduled_job"] = [*jobs_about(session, session_ids=[i for i in ids if i is not None],
+                                          learner_id=learner_id)]
     return found
 
 

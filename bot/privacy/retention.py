@@ -12,7 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot import jobs
 from bot.guild import SettingsError, guild_settings
@@ -35,7 +36,7 @@ class RetentionPurged:
     rows: dict[str, int]
 
 
-def set_retention(session: Session, *, guild_id: str, days: int, keep_signed_off: bool) -> GuildSettings:
+def set_retention(session: DbSession, *, guild_id: str, days: int, keep_signed_off: bool) -> GuildSettings:
     """Store a server's policy; 0 days keeps sessions until someone deletes them."""
     if not 0 <= days <= MAX_RETENTION_DAYS:
         raise SettingsError(f"Retention must be between 1 and {MAX_RETENTION_DAYS} days, or 0 to keep sessions.")
@@ -46,7 +47,7 @@ def set_retention(session: Session, *, guild_id: str, days: int, keep_signed_off
     return settings
 
 
-def expired_sessions(session: Session, *, now: datetime) -> dict[str, list[int]]:
+def expired_sessions(session: DbSession, *, now: datetime) -> dict[str, list[int]]:
     """Finished sessions past their server's retention, by server; evidence spared where kept."""
     expired: dict[str, list[int]] = {}
     for settings in session.exec(select(GuildSettings).where(col(GuildSettings.retention_days).is_not(None))):
@@ -62,7 +63,7 @@ def expired_sessions(session: Session, *, now: datetime) -> dict[str, list[int]]
     return expired
 
 
-def purge_expired(session: Session, *, now: datetime) -> RetentionPurged:
+def purge_expired(session: DbSession, *, now: datetime) -> RetentionPurged:
     """Delete every expired session with everything hanging off it."""
     expired = expired_sessions(session, now=now)
     rows: dict[str, int] = {}
@@ -81,13 +82,13 @@ def next_run(now: datetime) -> datetime:
     return when if when > now else when + timedelta(days=1)
 
 
-def ensure_purge_job(session: Session, *, now: datetime) -> ScheduledJob:
+def ensure_purge_job(session: DbSession, *, now: datetime) -> ScheduledJob:
     """Plan the daily purge unless it is already planned (start-up calls this every time)."""
     return session.get(ScheduledJob, PURGE_JOB_ID) or jobs.schedule(
         session, job_id=PURGE_JOB_ID, kind=PURGE_KIND, fire_at=next_run(now), now=now)
 
 
-def on_purge(session: Session, job: ScheduledJob, now: datetime) -> list[RetentionPurged]:
+def on_purge(session: DbSession, job: ScheduledJob, now: datetime) -> list[RetentionPurged]:
     """Job handler: purge, then plan tomorrow's run."""
     jobs.schedule(session, job_id=PURGE_JOB_ID, kind=PURGE_KIND, fire_at=next_run(now), now=now)
     return [purge_expired(session, now=now)]

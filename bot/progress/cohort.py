@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.assessment import REPLY_MARKS
 from bot.content.catalogue import Catalogue
@@ -25,6 +26,8 @@ _LONG_NUMBER = re.compile(r"\d[\d ]{4,}\d")
 
 @dataclass(frozen=True)
 class LearnerRow:
+    """One learner's line in the cohort report: sessions and mark rates."""
+
     learner_id: str
     name: str
     sessions: int
@@ -34,6 +37,8 @@ class LearnerRow:
 
 @dataclass(frozen=True)
 class WeakPoint:
+    """A mark the cohort is weak on, with anonymised quotes."""
+
     weakness: Weakness
     quotes: tuple[str, ...]  # the mistake made, or the credit earned by a peer; no name, e-mail or long number
 
@@ -43,6 +48,8 @@ class WeakPoint:
 
 @dataclass(frozen=True)
 class MissedCard:
+    """A quiz card the cohort often got wrong."""
+
     card_id: str
     prompt: str
     wrong: int
@@ -51,6 +58,8 @@ class MissedCard:
 
 @dataclass(frozen=True)
 class Paperwork:
+    """A learner's reflective logs and sign-offs still outstanding."""
+
     learner_id: str
     name: str
     unsigned: int
@@ -59,6 +68,8 @@ class Paperwork:
 
 @dataclass(frozen=True)
 class CohortReport:
+    """Everything the cohort report shows for one period."""
+
     since: datetime
     until: datetime
     learners: list[LearnerRow]
@@ -96,7 +107,7 @@ def _learner_rows(tallies: list[SessionTally]) -> list[LearnerRow]:
     return sorted(rows, key=lambda r: r.name.lower())
 
 
-def _quotes(session: Session, tallies: list[SessionTally], marks: list[str], names: set[str]) -> dict[str, list]:
+def _quotes(session: DbSession, tallies: list[SessionTally], marks: list[str], names: set[str]) -> dict[str, list[str]]:
     wanted = set(marks)
     found: dict[str, list[str]] = {m: [] for m in marks}
     turns = session.exec(select(Turn).where(col(Turn.session_id).in_([t.session_id for t in tallies]),
@@ -110,7 +121,7 @@ def _quotes(session: Session, tallies: list[SessionTally], marks: list[str], nam
     return found
 
 
-def _missed_cards(session: Session, deck: Deck, learner_ids: set[str], guild_id: str, since: datetime,
+def _missed_cards(session: DbSession, deck: Deck, learner_ids: set[str], guild_id: str, since: datetime,
                   until: datetime) -> tuple[list[MissedCard], Counter[str], int, int]:
     answered: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
@@ -127,12 +138,12 @@ def _missed_cards(session: Session, deck: Deck, learner_ids: set[str], guild_id:
         wrong[card_id] += 0 if correct else 1
         per_learner[learner_id] += 1
     ranked = sorted((c for c in wrong if wrong[c]), key=lambda c: (-wrong[c], -wrong[c] / answered[c], c))
-    missed = [MissedCard(c, deck.get(c).prompt if deck.get(c) else c, wrong[c], answered[c])
+    missed = [MissedCard(c, card.prompt if (card := deck.get(c)) else c, wrong[c], answered[c])
               for c in ranked[:CARDS_SHOWN]]
     return missed, per_learner, len(reviews), len(cohort)
 
 
-def _paperwork(session: Session, tallies: list[SessionTally]) -> list[Paperwork]:
+def _paperwork(session: DbSession, tallies: list[SessionTally]) -> list[Paperwork]:
     ids = [t.session_id for t in tallies]
     logged = set(session.exec(select(Reflection.session_id).where(col(Reflection.session_id).in_(ids))))
     waived = set(session.exec(select(PracticeSession.id).where(col(PracticeSession.id).in_(ids),
@@ -145,7 +156,7 @@ def _paperwork(session: Session, tallies: list[SessionTally]) -> list[Paperwork]
                    if unsigned[lid] or no_log[lid]), key=lambda p: p.name.lower())
 
 
-def cohort_report(session: Session, *, guild_id: str, since: datetime, until: datetime, catalogue: Catalogue,
+def cohort_report(session: DbSession, *, guild_id: str, since: datetime, until: datetime, catalogue: Catalogue,
                   deck: Deck) -> CohortReport:
     """The report over [since, until) for one server's learners."""
     tallies = finished_sessions(session, guild_id=guild_id, since=since, until=until)

@@ -13,6 +13,8 @@ CRITERIA_FILE = Path(__file__).with_name("unit_criteria.yaml")
 
 @dataclass(frozen=True)
 class Criterion:
+    """One assessment criterion of the unit, and the marks that evidence it."""
+
     id: str
     seed: str  # the unit document it is quoted from
     text: str
@@ -21,6 +23,7 @@ class Criterion:
 
 @cache
 def criteria() -> tuple[Criterion, ...]:
+    """The unit's assessment criteria, read once from their YAML file."""
     data = yaml.safe_load(CRITERIA_FILE.read_text(encoding="utf-8"))
     return tuple(Criterion(c["id"], c["seed"], c["text"], tuple(c["marks"])) for c in data["criteria"])
 

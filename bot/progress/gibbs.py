@@ -17,6 +17,7 @@ import yaml
 
 from bot.messages import MARK_LABELS
 from bot.reflection import FIELDS
+from bot.storage.models import Reflection
 
 RULES_FILE = Path(__file__).with_name("gibbs.yaml")
 OTHER_LINKS = {"authority": "Authority limits", "model": "A recognised model"}
@@ -24,6 +25,8 @@ OTHER_LINKS = {"authority": "Authority limits", "model": "A recognised model"}
 
 @dataclass(frozen=True)
 class StageReading:
+    """How well a reflective log covers one stage of Gibbs' cycle."""
+
     stage_id: str
     label: str
     covered: bool
@@ -33,6 +36,8 @@ class StageReading:
 
 @dataclass(frozen=True)
 class ThinSpot:
+    """A part of the log that says too little, with a hint."""
+
     thin_id: str
     label: str
     hint: str
@@ -40,6 +45,8 @@ class ThinSpot:
 
 @dataclass(frozen=True)
 class LogFeedback:
+    """The feedback on a reflective log: stages covered, thin spots, links to the marks."""
+
     stages: tuple[StageReading, ...]
     thin: tuple[ThinSpot, ...]
     linked: tuple[str, ...]  # marking points (mark ids, or 'authority'/'model') the log refers to
@@ -69,7 +76,7 @@ def _compile(cue: str) -> re.Pattern[str]:
 
 @cache
 def _rules() -> dict[str, Any]:
-    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    rules: dict[str, Any] = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     for group in (*rules["stages"], *rules["thin"]):
         group["patterns"] = [_compile(c) for c in group.get("cues", [])]
     rules["mark_patterns"] = {m: [_compile(c) for c in cues] for m, cues in rules["marking_points"].items()}
@@ -108,6 +115,6 @@ def read_log(answers: dict[str, str]) -> LogFeedback:
     return LogFeedback(tuple(stages), tuple(thin), linked)
 
 
-def read_reflection(reflection: Any) -> LogFeedback:
+def read_reflection(reflection: Reflection) -> LogFeedback:
     """The same for a stored Reflection row."""
     return read_log({f.key: getattr(reflection, f.key) or "" for f in FIELDS})

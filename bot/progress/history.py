@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.assessment import CREDITED, PENALISED, REPLY_MARKS
 from bot.storage.models import PracticeSession, Turn
@@ -44,7 +45,7 @@ def _tally(row: PracticeSession, turns: list[Turn]) -> SessionTally:
                         frozenset(row.session_marks or ()), row.signed_off_at is not None)
 
 
-def finished_sessions(session: Session, *, learner_id: str | None = None, guild_id: str | None = None,
+def finished_sessions(session: DbSession, *, learner_id: str | None = None, guild_id: str | None = None,
                       since: datetime | None = None, until: datetime | None = None) -> list[SessionTally]:
     """Ended sessions (of one learner, or all in a server), oldest first, each tallied once."""
     query = select(PracticeSession).where(PracticeSession.status == "ended")

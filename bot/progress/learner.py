@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from fsrs import Scheduler
-from sqlmodel import Session
+from sqlmodel import Session as DbSession
 
 from bot.content.catalogue import Catalogue
 from bot.messages import MARK_LABELS
@@ -20,6 +20,8 @@ from bot.quiz.cards import Deck
 
 @dataclass(frozen=True)
 class LearnerProgress:
+    """Everything /progress shows about one learner."""
+
     learner_id: str
     sessions: list[SessionTally]
     weaknesses: list[Weakness]
@@ -28,7 +30,7 @@ class LearnerProgress:
     streak: Streak
 
 
-def learner_progress(session: Session, *, learner_id: str, catalogue: Catalogue, deck: Deck,
+def learner_progress(session: DbSession, *, learner_id: str, catalogue: Catalogue, deck: Deck,
                      scheduler: Scheduler, now: datetime, tz: tzinfo) -> LearnerProgress:
     """Everything /progress shows, read in one database session."""
     tallies = finished_sessions(session, learner_id=learner_id)
@@ -48,11 +50,13 @@ def trend_lines(progress: LearnerProgress) -> list[str]:
 
 
 def retention_lines(progress: LearnerProgress) -> list[str]:
+    """One line per quiz topic: recall now, cards reviewed, answers right."""
     return [f"{r.topic.replace('_', ' ')}: {r.recall:.0%} recall now, {r.reviewed}/{r.cards} cards, "
             f"{r.correct}/{r.answers} answers right" for r in progress.retention if r.recall is not None]
 
 
 def streak_line(progress: LearnerProgress) -> str:
+    """The practice streak in words."""
     s = progress.streak
     return WORDING["streak"].format(current=s.current, longest=s.longest) if s.active_days else WORDING["no_streak"]
 

@@ -81,7 +81,8 @@ class _Evidence(FPDF):
         self.multi_cell(0, 7, printable(text), new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*INK)
 
-    def para(self, text: str, *, size: float = 9.5, style: str = "", colour=INK, indent: float = 0) -> None:
+    def para(self, text: str, *, size: float = 9.5, style: str = "", colour: tuple[int, int, int] = INK,
+             indent: float = 0) -> None:
         self.set_font("DejaVu", style, size)
         self.set_text_color(*colour)
         self.set_x(self.l_margin + indent)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fsrs import Scheduler
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.quiz.cards import Deck
 from bot.quiz.schedule import _to_fsrs
@@ -16,6 +17,8 @@ from bot.storage.models import CardReview, LearnerCard
 
 @dataclass(frozen=True)
 class TopicRetention:
+    """How well a learner recalls one quiz topic now."""
+
     topic: str
     cards: int  # cards in the deck on this topic
     reviewed: int  # of those, cards this learner has answered at least once
@@ -24,7 +27,7 @@ class TopicRetention:
     correct: int
 
 
-def retention_by_topic(session: Session, *, learner_id: str, deck: Deck, scheduler: Scheduler,
+def retention_by_topic(session: DbSession, *, learner_id: str, deck: Deck, scheduler: Scheduler,
                        now: datetime) -> list[TopicRetention]:
     """One row per deck topic, in the deck's topic order; cards no longer in the deck are left out."""
     recalls: dict[str, list[float]] = defaultdict(list)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot.storage.models import CardReview, PracticeSession
 
 
 @dataclass(frozen=True)
 class Streak:
+    """Days in a row with practice: the current run, the longest, and all active days."""
+
     current: int  # ends today, or yesterday (today is not over yet)
     longest: int
     active_days: int
@@ -30,9 +33,9 @@ def streak_from_days(days: set[date], today: date) -> Streak:
     return Streak(current, longest, len(days))
 
 
-def learner_streak(session: Session, *, learner_id: str, now: datetime, tz: tzinfo) -> Streak:
+def learner_streak(session: DbSession, *, learner_id: str, now: datetime, tz: tzinfo) -> Streak:
     """The learner's streak, with days counted in the given time zone (the server's)."""
-    moments = list(session.exec(select(PracticeSession.ended_at).where(
-        PracticeSession.learner_id == learner_id, col(PracticeSession.ended_at).is_not(None))))
-    moments += list(session.exec(select(CardReview.reviewed_at).where(CardReview.learner_id == learner_id)))
+    moments = [*session.exec(select(PracticeSession.ended_at).where(
+        PracticeSession.learner_id == learner_id, col(PracticeSession.ended_at).is_not(None))),
+        *session.exec(select(CardReview.reviewed_at).where(CardReview.learner_id == learner_id))]
     return streak_from_days({m.astimezone(tz).date() for m in moments if m is not None}, now.astimezone(tz).date())

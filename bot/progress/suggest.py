@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.assessment import PENALISED, REPLY_MARKS, SESSION_MARKS
-from bot.assessment.session import CREDITED_SESSION
+from bot.assessment.whole_call import CREDITED_SESSION
 from bot.content.catalogue import Catalogue, UnknownScenario
 from bot.messages import MARK_LABELS
 from bot.progress.exercises import EVERY_SESSION, marks_exercised
@@ -26,6 +26,8 @@ PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 @dataclass(frozen=True)
 class Weakness:
+    """A mark the learner often misses (credited) or makes (penalised)."""
+
     mark: str
     penalised: bool
     count: int  # sessions with the mistake, or sessions that went without the credit
@@ -43,6 +45,8 @@ class Weakness:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """The scenario to practise next, and why."""
+
     scenario_id: str
     title: str
     reason: str
@@ -85,7 +89,8 @@ def suggest(tallies: list[SessionTally], catalogue: Catalogue) -> Suggestion | N
     exercised_by = {scenario_id: marks_exercised(catalogue.get(scenario_id)) for scenario_id in ids}
     everywhere = frozenset.intersection(*exercised_by.values())
     weakest = [w for w in weaknesses(tallies, catalogue) if w.mark not in everywhere][:WEAKEST]
-    best_id, best_hits = None, ()
+    best_id: str = ids[0]
+    best_hits: tuple[Weakness, ...] = ()
     best_key: tuple[float, int, int] | None = None
     for position, scenario_id in enumerate(ids):
         exercised = exercised_by[scenario_id]

@@ -6,10 +6,14 @@ import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.progress.chart import mark_rates_png
 from bot.progress.learner import learner_progress, render_text
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
 
 
 def learner_id_for(name: str | None) -> str:
@@ -19,14 +23,17 @@ def learner_id_for(name: str | None) -> str:
 
 
 def show_progress(settings: Settings, *, name: str | None, chart: Path | None) -> int:
+    """`./composure progress`: print a learner's progress; write the chart when asked."""
     from bot.services import build_services
 
     services = build_services(settings)
     now = services.clock()
+    here = datetime.now().astimezone().tzinfo
+    assert here is not None  # astimezone() always gives the local zone
     with services.db.session() as s:
         progress = learner_progress(s, learner_id=learner_id_for(name), catalogue=services.catalogue,
-                                    deck=services.deck, scheduler=services.extras["fsrs"], now=now,
-                                    tz=datetime.now().astimezone().tzinfo)
+                                    deck=services.quiz.deck, scheduler=services.quiz.scheduler, now=now,
+                                    tz=here)
     print(render_text(progress))
     if chart is not None:
         try:
@@ -38,7 +45,7 @@ def show_progress(settings: Settings, *, name: str | None, chart: Path | None) -
     return 0
 
 
-def export(db, *, session_id: int | None, learner: str | None, out: Path | None) -> int:
+def export(db: Database, *, session_id: int | None, learner: str | None, out: Path | None) -> int:
     """`./composure export`: one session's PDF, or with --learner a ZIP of the signed-off sessions."""
     from bot.mentoring import ReviewError, load_record
     from bot.progress.portfolio import learner_zip, pdf_name, signed_off_records
@@ -53,6 +60,7 @@ def export(db, *, session_id: int | None, learner: str | None, out: Path | None)
                 learner_id = learner_id_for(learner)
                 records = signed_off_records(s, learner_id=learner_id)
             else:
+                assert session_id is not None  # one of the two was given
                 records = [load_record(s, session_id=session_id)]
     except ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)

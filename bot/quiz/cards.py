@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.assessment import REPLY_MARKS, SESSION_MARKS
+from bot.assessment.marks import ReplyMark
+from bot.assessment.whole_call import SessionMark
 from bot.content.loader import ContentError, load_file
 
 Kind = Literal["multiple_choice", "true_false", "order_steps", "best_reply"]
@@ -35,7 +36,7 @@ class Card(BaseModel):
     answer: str | bool | None = None
     steps: list[str] = Field(default_factory=list)
     explanation: str = Field(min_length=3)
-    marks: list[Literal[REPLY_MARKS + SESSION_MARKS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    marks: list[ReplyMark | SessionMark] = Field(default_factory=list)
     scenarios: list[str] = Field(default_factory=list, description="ids of the scenarios that practise this idea")
     source: str | None = Field(default=None, description="where the answer comes from: an Act and section, a seed")
 
@@ -69,6 +70,8 @@ class DeckFile(BaseModel):
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a question, with the key the learner presses."""
+
     key: str
     label: str
 
@@ -93,7 +96,7 @@ def _rng(card_id: str) -> random.Random:
 def present(card: Card) -> Question:
     """Turn a card into a question; option order and step distractors are fixed per card."""
     if card.kind == "true_false":
-        choices = (Choice("T", "True"), Choice("F", "False"))
+        choices: tuple[Choice, ...] = (Choice("T", "True"), Choice("F", "False"))
         return Question(card, f"True or false? {card.prompt}", choices, "T" if card.answer else "F")
     if card.kind == "order_steps":
         rng = _rng(card.id)
@@ -113,6 +116,8 @@ def present(card: Card) -> Question:
 
 @dataclass
 class Deck:
+    """Every quiz card by id, and the card files that could not be loaded."""
+
     cards: dict[str, Card] = field(default_factory=dict)
     problems: list[ContentError] = field(default_factory=list)
 

@@ -8,13 +8,15 @@ the next time is planned; either way the cohort channel is told.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot import jobs
 from bot.quiz.cards import Deck, Question, present
@@ -30,6 +32,8 @@ class CohortError(ValueError):
 
 @dataclass(frozen=True)
 class CohortQuizOpened:
+    """Event: a cohort quiz opened; a face posts its questions."""
+
     quiz_id: int
     guild_id: str
     channel_id: str
@@ -40,6 +44,8 @@ class CohortQuizOpened:
 
 @dataclass(frozen=True)
 class QuestionResult:
+    """How the cohort did on one question."""
+
     card_id: str
     prompt: str
     correct: int
@@ -49,6 +55,8 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class CohortQuizClosed:
+    """Event: a cohort quiz closed; a face posts the results and the leaderboard."""
+
     quiz_id: int
     guild_id: str
     channel_id: str
@@ -59,6 +67,8 @@ class CohortQuizClosed:
 
 @dataclass(frozen=True)
 class CohortQuizSkipped:
+    """Event: a cohort quiz was found too late to open; a face says so."""
+
     guild_id: str
     channel_id: str
     scheduled_for: datetime
@@ -79,11 +89,13 @@ def parse_rule(rule: str, timezone: str) -> CronTrigger:
 
 
 def next_time(schedule: CohortSchedule, after: datetime) -> datetime | None:
+    """When the schedule next fires after `after`, or None when it never will."""
     trigger = parse_rule(schedule.rule, schedule.timezone)
-    return trigger.get_next_fire_time(None, after)
+    fire_at: datetime | None = trigger.get_next_fire_time(None, after)
+    return fire_at
 
 
-def _plan_next_open(session: Session, schedule: CohortSchedule, after: datetime, now: datetime) -> datetime | None:
+def _plan_next_open(session: DbSession, schedule: CohortSchedule, after: datetime, now: datetime) -> datetime | None:
     when = next_time(schedule, after + timedelta(seconds=1))
     if when is not None:
         jobs.schedule(session, job_id=f"{OPEN_KIND}:{schedule.id}", kind=OPEN_KIND, fire_at=when, now=now,
@@ -91,7 +103,7 @@ def _plan_next_open(session: Session, schedule: CohortSchedule, after: datetime,
     return when
 
 
-def create_schedule(session: Session, *, guild_id: str, channel_id: str, rule: str, timezone: str,
+def create_schedule(session: DbSession, *, guild_id: str, channel_id: str, rule: str, timezone: str,
                     questions: int, window_minutes: int, created_by: str, now: datetime, deck: Deck,
                     topic: str | None = None) -> tuple[CohortSchedule, datetime]:
     """Validate and store a schedule; returns it with its first time."""
@@ -113,7 +125,8 @@ def create_schedule(session: Session, *, guild_id: str, channel_id: str, rule: s
     return schedule, first
 
 
-def list_schedules(session: Session, *, guild_id: str) -> list[tuple[CohortSchedule, datetime | None]]:
+def list_schedules(session: DbSession, *, guild_id: str) -> list[tuple[CohortSchedule, datetime | None]]:
+    """The server's active schedules, each with its next time."""
     rows = session.exec(select(CohortSchedule).where(CohortSchedule.guild_id == guild_id,
                                                      CohortSchedule.active).order_by(col(CohortSchedule.id)))
     result = []
@@ -123,7 +136,8 @@ def list_schedules(session: Session, *, guild_id: str) -> list[tuple[CohortSched
     return result
 
 
-def cancel_schedule(session: Session, *, guild_id: str, schedule_id: int) -> CohortSchedule:
+def cancel_schedule(session: DbSession, *, guild_id: str, schedule_id: int) -> CohortSchedule:
+    """Stop a schedule of this server and its planned quiz; CohortError if there is none."""
     row = session.get(CohortSchedule, schedule_id)
     if row is None or row.guild_id != guild_id or not row.active:
         raise CohortError(f"There is no active cohort quiz schedule {schedule_id} on this server.")
@@ -139,10 +153,11 @@ def _choose_cards(deck: Deck, schedule: CohortSchedule, when: datetime) -> list[
     return rng.sample(pool, min(schedule.questions, len(pool)))
 
 
-def make_handlers(deck: Deck, grace: timedelta):
+def make_handlers(deck: Deck, grace: timedelta) -> tuple[jobs.Handler, jobs.Handler]:
     """Job handlers bound to the deck and the grace period."""
 
-    def on_open(session: Session, job: ScheduledJob, now: datetime) -> list:
+    def on_open(session: DbSession, job: ScheduledJob, now: datetime
+                ) -> list[CohortQuizOpened | CohortQuizSkipped]:
         schedule = session.get(CohortSchedule, int(job.payload["schedule_id"]))
         if schedule is None or not schedule.active:
             return []
@@ -170,7 +185,7 @@ def make_handlers(deck: Deck, grace: timedelta):
         questions = tuple(present(deck.cards[c]) for c in card_ids if c in deck.cards)
         return [CohortQuizOpened(quiz.id or 0, quiz.guild_id, quiz.channel_id, questions, closes, late)]
 
-    def on_close(session: Session, job: ScheduledJob, now: datetime) -> list:
+    def on_close(session: DbSession, job: ScheduledJob, now: datetime) -> list[CohortQuizClosed]:
         quiz = session.get(CohortQuiz, int(job.payload["quiz_id"]))
         if quiz is None or quiz.status != "open":
             return []
@@ -181,7 +196,7 @@ def make_handlers(deck: Deck, grace: timedelta):
     return on_open, on_close
 
 
-def results(session: Session, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
+def results(session: DbSession, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
     """Per-question results, the most-missed questions and the leaderboard."""
     answers = list(session.exec(select(CohortAnswer).where(CohortAnswer.quiz_id == quiz.id)))
     per_question = []
@@ -193,16 +208,18 @@ def results(session: Session, deck: Deck, quiz: CohortQuiz) -> CohortQuizClosed:
                                            card.explanation if card else ""))
     missed = tuple(sorted((q for q in per_question if q.answered and q.correct < q.answered),
                           key=lambda q: q.correct / q.answered)[:3])
-    scores: dict[str, list] = {}
+    names: dict[str, str] = {}
+    right: Counter[str] = Counter()
+    time_ms: Counter[str] = Counter()
     for a in answers:
-        entry = scores.setdefault(a.learner_id, [a.learner_name or a.learner_id, 0, 0])
-        entry[1] += int(a.correct)
-        entry[2] += a.answer_ms
-    board = tuple(sorted(((n, c, ms) for n, c, ms in scores.values()), key=lambda e: (-e[1], e[2], e[0])))
+        names.setdefault(a.learner_id, a.learner_name or a.learner_id)
+        right[a.learner_id] += int(a.correct)
+        time_ms[a.learner_id] += a.answer_ms
+    board = tuple(sorted(((names[i], right[i], time_ms[i]) for i in names), key=lambda e: (-e[1], e[2], e[0])))
     return CohortQuizClosed(quiz.id or 0, quiz.guild_id, quiz.channel_id, tuple(per_question), missed, board)
 
 
-def answer_cohort(session: Session, *, quiz_id: int, learner_id: str, learner_name: str, card_id: str,
+def answer_cohort(session: DbSession, *, quiz_id: int, learner_id: str, learner_name: str, card_id: str,
                   choice: str, answer_ms: int, now: datetime, deck: Deck) -> tuple[bool, Question]:
     """Record a learner's first answer to one question of an open quiz."""
     quiz = session.get(CohortQuiz, quiz_id)

@@ -6,7 +6,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session as DbSession
+from sqlmodel import select
 
 from bot import jobs
 from bot.quiz.schedule import due_count
@@ -20,11 +21,14 @@ TERMINAL_PREFIX = "local:"
 
 @dataclass(frozen=True)
 class DueReminder:
+    """Event: a learner has cards due; a face sends the reminder."""
+
     learner_id: str
     due: int
 
 
 def job_id(learner_id: str) -> str:
+    """The id of a learner's daily reminder job."""
     return f"{DAILY_KIND}:{learner_id}"
 
 
@@ -46,19 +50,20 @@ def reachable(learner_id: str) -> bool:
     return not learner_id.startswith(TERMINAL_PREFIX)
 
 
-def ensure_daily(session: Session, *, learner_id: str, now: datetime) -> None:
+def ensure_daily(session: DbSession, *, learner_id: str, now: datetime) -> None:
     """Start the daily reminder for a learner who has begun revising (once; later calls keep it)."""
     if reachable(learner_id) and session.get(ScheduledJob, job_id(learner_id)) is None:
         jobs.schedule(session, job_id=job_id(learner_id), kind=DAILY_KIND, fire_at=next_morning(now, learner_id),
                       now=now, payload={"learner_id": learner_id})
 
 
-def opted_out(session: Session, learner_id: str) -> bool:
+def opted_out(session: DbSession, learner_id: str) -> bool:
+    """Whether the learner turned daily reminders off anywhere."""
     rows = session.exec(select(LearnerSettings).where(LearnerSettings.learner_id == learner_id))
     return any(not row.daily_dm for row in rows)
 
 
-def on_daily(session: Session, job: ScheduledJob, now: datetime) -> list[DueReminder]:
+def on_daily(session: DbSession, job: ScheduledJob, now: datetime) -> list[DueReminder]:
     """Job handler: say how many cards are due, unless none are or the learner opted out."""
     learner_id = job.payload["learner_id"]
     if not reachable(learner_id):

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, func, select
 
 from bot.storage.models import CardReview, LearnerCard
 
@@ -42,7 +43,7 @@ def _to_fsrs(row: LearnerCard) -> FsrsCard:
                     due=row.due, last_review=row.last_review)
 
 
-def due_cards(session: Session, *, learner_id: str, now: datetime, deck_ids: list[str], limit: int = 10,
+def due_cards(session: DbSession, *, learner_id: str, now: datetime, deck_ids: list[str], limit: int = 10,
               new_per_day: int = NEW_CARDS_PER_DAY) -> list[str]:
     """Cards due now, most overdue first, topped up with new cards up to a daily allowance."""
     due = list(session.exec(
@@ -62,7 +63,7 @@ def due_cards(session: Session, *, learner_id: str, now: datetime, deck_ids: lis
     return (due + fresh)[:limit]
 
 
-def due_count(session: Session, *, learner_id: str, now: datetime) -> int:
+def due_count(session: DbSession, *, learner_id: str, now: datetime) -> int:
     """How many of a learner's cards are due (new cards not counted)."""
     return int(session.exec(select(func.count()).select_from(LearnerCard).where(
         LearnerCard.learner_id == learner_id, col(LearnerCard.due) <= now)).one())
@@ -70,12 +71,14 @@ def due_count(session: Session, *, learner_id: str, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class AnswerResult:
+    """What an answer did to a card's schedule."""
+
     card_id: str
     rating: Rating
     next_due: datetime
 
 
-def record_answer(session: Session, *, learner_id: str, card_id: str, correct: bool, answer_ms: int,
+def record_answer(session: DbSession, *, learner_id: str, card_id: str, correct: bool, answer_ms: int,
                   now: datetime, scheduler: Scheduler, kind: str | None = None) -> AnswerResult:
     """Store the review and the card's new FSRS state."""
     row = session.get(LearnerCard, (learner_id, card_id)) or LearnerCard(
@@ -92,7 +95,7 @@ def record_answer(session: Session, *, learner_id: str, card_id: str, correct: b
     return AnswerResult(card_id, rating, card.due)
 
 
-def bring_due(session: Session, *, learner_id: str, card_ids: list[str], now: datetime) -> int:
+def bring_due(session: DbSession, *, learner_id: str, card_ids: list[str], now: datetime) -> int:
     """Make these cards due now (creating new ones): a misconception just showed in a role-play."""
     for card_id in card_ids:
         row = session.get(LearnerCard, (learner_id, card_id))

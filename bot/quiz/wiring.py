@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from fsrs import Scheduler
+from sqlmodel import Session as DbSession
+from sqlmodel import select
 
 from bot.assessment import PENALISED, SESSION_MARKS
-from bot.assessment.session import CREDITED_SESSION
+from bot.assessment.whole_call import CREDITED_SESSION
+from bot.config import Settings
+from bot.jobs import JobRunner
 from bot.quiz.cards import Deck
 from bot.quiz.cohort import CLOSE_KIND, OPEN_KIND, make_handlers
 from bot.quiz.daily import DAILY_KIND, on_daily
@@ -19,21 +24,31 @@ log = logging.getLogger(__name__)
 PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 
-def wire(services) -> None:
-    """Load the deck from <scenarios>/cards and register everything that uses it."""
-    deck = Deck.load([services.settings.scenarios_dir / "cards"])
+@dataclass(frozen=True)
+class QuizParts:
+    """The quiz feature's parts that the faces use: the card deck and the FSRS scheduler."""
+
+    deck: Deck
+    scheduler: Scheduler
+
+    def after_session(self, session: DbSession, row: PracticeSession, now: datetime) -> list[str]:
+        """A finished role-play's mistakes bring their cards due (see `mistakes_to_cards`)."""
+        return mistakes_to_cards(session, self.deck, row, now)
+
+
+def build_quizzes(settings: Settings, jobs: JobRunner) -> QuizParts:
+    """Load the deck from <scenarios>/cards and register the quiz jobs that use it."""
+    deck = Deck.load([settings.scenarios_dir / "cards"])
     for problem in deck.problems:
         log.error("skipped a bad card file: %s", problem)
-    services.deck = deck
-    services.extras["fsrs"] = make_scheduler(services.settings.desired_retention)
-    on_open, on_close = make_handlers(deck, timedelta(minutes=services.settings.cohort_grace_minutes))
-    services.jobs.register(OPEN_KIND, on_open)
-    services.jobs.register(CLOSE_KIND, on_close)
-    services.jobs.register(DAILY_KIND, on_daily)
-    services.extras["quiz_after_session"] = lambda session, row, now: mistakes_to_cards(session, deck, row, now)
+    on_open, on_close = make_handlers(deck, timedelta(minutes=settings.cohort_grace_minutes))
+    jobs.register(OPEN_KIND, on_open)
+    jobs.register(CLOSE_KIND, on_close)
+    jobs.register(DAILY_KIND, on_daily)
+    return QuizParts(deck, make_scheduler(settings.desired_retention))
 
 
-def mistakes_to_cards(session: Session, deck: Deck, row: PracticeSession, now: datetime) -> list[str]:
+def mistakes_to_cards(session: DbSession, deck: Deck, row: PracticeSession, now: datetime) -> list[str]:
     """A penalised mark in a role-play brings the cards on that misconception due at once."""
     marks: set[str] = set(row.session_marks or ())
     for turn_marks in session.exec(select(Turn.marks).where(Turn.session_id == row.id)):

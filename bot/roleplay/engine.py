@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.assessment import PENALISED, Assessment, ReplyContext
+from bot.assessment.marks import is_reply_mark
 from bot.assessment.text import read_amounts
 from bot.content.scenario import MOOD_MAX, MOOD_MIN, Resolution, Scenario, Trap
 from bot.roleplay.understanding import (
@@ -102,9 +103,11 @@ class PersonaEngine:
         memory.lines_used.add(line)
         return line
 
-    def _end(self, outcome: str, line: str, kind: str, **extra: str | None) -> Reaction:
+    def _end(self, outcome: str, line: str, kind: str, *, resolution: str | None = None,
+             serious_failure: str | None = None) -> Reaction:
         self.state.outcome = outcome
-        return Reaction(line=line, mood=self.state.mood, outcome=outcome, kind=kind, **extra)
+        return Reaction(line=line, mood=self.state.mood, outcome=outcome, kind=kind, resolution=resolution,
+                        serious_failure=serious_failure)
 
     def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool, *, practical: bool) -> int:
         rules = self.scenario.mood
@@ -113,7 +116,8 @@ class PersonaEngine:
             for mark in marks:
                 if mark == "boundary" and not customer_abusive:
                     continue
-                delta += rules.reactions.get(mark, DEFAULT_REACTIONS.get(mark, 0))
+                scenario_says = rules.reactions.get(mark) if is_reply_mark(mark) else None
+                delta += DEFAULT_REACTIONS.get(mark, 0) if scenario_says is None else scenario_says
         else:
             delta = 0 if practical else rules.no_marks  # a practical question costs nothing
         delta = max(-rules.max_step - 2, min(rules.max_step, delta))

@@ -14,18 +14,20 @@ class ReplyRejected(RolePlayError):
 
 
 class SessionNotFound(RolePlayError):
-    pass
+    """No session has that id."""
 
 
 class NotYourSession(RolePlayError):
-    pass
+    """The session belongs to another learner."""
 
 
 class SessionOver(RolePlayError):
-    pass
+    """The session has ended; nothing more can be added."""
 
 
 class AlreadyActive(RolePlayError):
+    """The learner already has a role-play in progress."""
+
     def __init__(self, session_id: int) -> None:
         self.session_id = session_id
         super().__init__(messages.ALREADY_ACTIVE.format(session_id=session_id))

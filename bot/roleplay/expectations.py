@@ -27,6 +27,8 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Judged:
+    """One of the scenario's expectations, whether it was met, and a tip."""
+
     text: str
     met: bool
     tip: str

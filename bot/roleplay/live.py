@@ -15,9 +15,12 @@ from decimal import Decimal
 from threading import Lock
 from typing import Any
 
+from sqlalchemy import Row
+
 from bot.assessment import Assessment
 from bot.content.scenario import Scenario
 from bot.roleplay.engine import PersonaEngine
+from bot.storage.models import Turn
 
 MAX_LIVE_SESSIONS = 20_000
 
@@ -39,7 +42,7 @@ class TurnRecord:
     deadline_at: datetime | None = None
 
     @classmethod
-    def of(cls, row: Any) -> TurnRecord:
+    def of(cls, row: Turn | Row[Any]) -> TurnRecord:
         """Copy a loaded `Turn` (or a Core row with the same columns)."""
         return cls(row.position, row.speaker, row.kind, row.text, list(row.marks or []),
                    dict(row.evidence or {}), list(row.offered or []), row.mood, row.late,

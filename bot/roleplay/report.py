@@ -10,12 +10,13 @@ from bot import messages
 from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SessionAssessment
 from bot.content.scenario import Scenario
 from bot.roleplay.expectations import Judged
-from bot.storage.models import PracticeSession, Turn
+from bot.roleplay.live import TurnRecord
+from bot.storage.models import PracticeSession
 
 MAX_QUOTES = 3
 
 
-def _quotes_by_mark(turns: Sequence[Turn]) -> dict[str, list[str]]:
+def _quotes_by_mark(turns: Sequence[TurnRecord]) -> dict[str, list[str]]:
     quotes: dict[str, list[str]] = {}
     for turn in turns:
         if turn.speaker != "learner":
@@ -29,7 +30,7 @@ def _quotes_by_mark(turns: Sequence[Turn]) -> dict[str, list[str]]:
 def build_report(
     scenario: Scenario,
     row: PracticeSession,
-    turns: Sequence[Turn],
+    turns: Sequence[TurnRecord],
     assessment: SessionAssessment,
     serious_failures: Sequence[str],
     expectations: Sequence[Judged] = (),

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot import messages
 from bot.content.scenario import Scenario
-from bot.roleplay.service import CustomerLine, ReplyRejected, RolePlayService, TurnResult
+from bot.roleplay.errors import ReplyRejected
+from bot.roleplay.service import CustomerLine, RolePlayService, TurnResult
 
 
 @dataclass(frozen=True)
 class LearnerEvent:
+    """What the learner did next: a reply, a silence, or a command."""
+
     kind: str  # reply | silence | end | pause | abandon
     text: str = ""
 
@@ -52,7 +55,7 @@ class PracticePort(Protocol):
 
     async def show_notice(self, message: str) -> None: ...
 
-    async def show_report(self, report: dict) -> None: ...
+    async def show_report(self, report: dict[str, Any]) -> None: ...
 
 
 async def run_practice(service: RolePlayService, port: PracticePort, *, learner_id: str,

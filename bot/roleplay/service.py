@@ -25,7 +25,9 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from bot import messages
 from bot.assessment import (
@@ -73,6 +75,8 @@ def clean_reply(text: str) -> str:
 
 @dataclass(frozen=True)
 class CustomerLine:
+    """What the customer says, their mood, and when the learner must reply by."""
+
     persona: str
     text: str
     mood: int
@@ -88,7 +92,7 @@ class TurnResult:
     learner_marks: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
     outcome: str | None = None
-    report: dict | None = None
+    report: dict[str, Any] | None = None
 
     @property
     def ended(self) -> bool:
@@ -97,6 +101,8 @@ class TurnResult:
 
 @dataclass(frozen=True)
 class ActiveSession:
+    """The active session held in a channel: just what a message needs to find it."""
+
     id: int
     learner_id: str
 
@@ -112,7 +118,7 @@ class SessionPaused:
     scenario_id: str
 
 
-FinishHook = Callable[[Session, PracticeSession], None]
+FinishHook = Callable[[DbSession, PracticeSession], None]
 
 
 class _MovedOn(Exception):
@@ -338,7 +344,7 @@ class RolePlayService:
         with self.db.session() as s:
             ids = s.exec(select(Turn.discord_message_id).where(
                 Turn.session_id == session_id, col(Turn.discord_message_id).is_not(None)))
-            return max(ids, key=int, default=None)
+            return max((i for i in ids if i is not None), key=int, default=None)
 
     def silence(self, session_id: int, *, deadline: datetime | None = None) -> TurnResult | None:
         """Record a missed deadline; None when it is stale (the learner replied, or time remains)."""
@@ -410,6 +416,7 @@ class RolePlayService:
                     due = last.deadline_at if last and last.speaker == "customer" and row.status == "active" else None
                     progress.repair_count(conn, session_id=session_id, count=len(turns), due_at=due)
                     conn.commit()
+        assert row is not None  # each attempt raised or read it
         scenario = self.catalogue.get(row.scenario_id)
         live = LiveSession(row.id, row.learner_id, row.guild_id, row.status, scenario, row.seed,
                            row.reply_seconds, turns, replay(scenario, row.seed, turns), due)
@@ -434,7 +441,7 @@ class RolePlayService:
         return live, pending
 
     def _record(self, live: LiveSession, kind: str, text: str, now: datetime, *,
-                learner_id: str | None = None, overdue: bool = False, raw: Any = None,
+                learner_id: str | None = None, overdue: bool = False, raw: PoolProxiedConnection | None = None,
                 conn: Connection | None = None, message_id: str | None = None) -> bool:
         """Commit the learner's event on its own; False (and the entry dropped) when the row moved on."""
         due = live.reply_due_at
@@ -458,7 +465,8 @@ class RolePlayService:
         deadline = None if reaction.outcome else now + timedelta(seconds=reply_seconds)
         return CustomerLine(scenario.persona.name, reaction.line, reaction.mood, deadline)
 
-    def _react(self, live: LiveSession, now: datetime, raw: Any = None, *, retry: bool = True,
+    def _react(self, live: LiveSession, now: datetime, raw: PoolProxiedConnection | None = None, *,
+               retry: bool = True,
                conn: Connection | None = None) -> TurnResult:
         """Mark the pending learner event, let the customer answer, and store both in one transaction."""
         try:
@@ -475,7 +483,8 @@ class RolePlayService:
             self.live.drop(live.id)  # the engine may have moved past what was stored
             raise
 
-    def _answer(self, live: LiveSession, now: datetime, raw: Any, outer: Connection | None) -> TurnResult:
+    def _answer(self, live: LiveSession, now: datetime, raw: PoolProxiedConnection | None,
+                outer: Connection | None) -> TurnResult:
         learner = live.turns[-1]
         engine = live.engine
         if learner.kind == "silence":
@@ -515,7 +524,7 @@ class RolePlayService:
             self.live.drop(live.id)
         return TurnResult(live.id, line, tuple(learner.marks), dict(learner.evidence), reaction.outcome, report)
 
-    def _finish(self, conn, live: LiveSession, outcome: str, now: datetime) -> dict:
+    def _finish(self, conn: Connection, live: LiveSession, outcome: str, now: datetime) -> dict[str, Any]:
         """Mark the whole session, build the report and run the end hooks, in the caller's transaction."""
         scenario, engine = live.scenario, live.engine
         facts: list[LearnerTurnFacts] = []
@@ -539,13 +548,13 @@ class RolePlayService:
             customer_abusive=scenario.persona.abusive,
             resolution_confirmed=engine.state.checked_resolution,
             resolution_reached=engine.state.closing is not None,
-            penalties={t.counts_as: t.reason or "" for t in sprung}))
+            penalties={t.counts_as: t.reason or "" for t in sprung if t.counts_as}))
         judged = judge_expectations(scenario, Transcript(
             marks=frozenset(m for t in live.turns if t.speaker == "learner" for m in t.marks),
             session_marks=frozenset(assessment.marks), parts_done=parts_done(engine.state.memory.parts_done),
             traps_sprung=frozenset(engine.state.traps_sprung), outcome=outcome,
             failures=frozenset(engine.state.serious_failures)))
-        with Session(bind=conn, expire_on_commit=False) as s:
+        with DbSession(bind=conn, expire_on_commit=False) as s:
             row = s.get(PracticeSession, live.id)
             assert row is not None
             row.status, row.outcome, row.ended_at = "ended", outcome, now

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.assessment.features import tidy
+from bot.assessment.features import Vectoriser, tidy
 from bot.assessment.text import normalise, sentences
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ def question_parts(question: str) -> list[str]:
 
 
 def sentences_of(reply: str) -> list[str]:
+    """The reply's sentences, as the learner wrote them."""
     norm = normalise(reply)
     return [reply[s:e].strip() for s, e in sentences(norm) if reply[s:e].strip()]
 
@@ -153,13 +154,13 @@ class ExampleIndex:
 
     fact_ids: list[str]
     vectors: np.ndarray  # unit rows: embedding and character n-grams side by side
-    chars: object
+    chars: Vectoriser | None  # None when there are no examples
 
     def best(self, question: str) -> tuple[str | None, float]:
         """The fact whose nearest example is closest, and how close (0..1)."""
         import numpy as np
 
-        if not self.fact_ids:
+        if not self.fact_ids or self.chars is None:
             return None, 0.0
         sims = self.vectors @ _vectorise_one(question, self.chars)
         i = int(np.argmax(sims))
@@ -170,20 +171,21 @@ class ExampleIndex:
         return fact if score >= MATCH_AT else None
 
 
-def _vectorise(texts: list[str], chars: object) -> np.ndarray:
+def _vectorise(texts: list[str], chars: Vectoriser) -> np.ndarray:
     import numpy as np
 
     from bot.assessment.embedding import embed
 
     semantic = embed([tidy(t) for t in texts])
-    grams = chars.transform([tidy(t) for t in texts]).toarray()  # type: ignore[attr-defined]
+    grams: np.ndarray = chars.transform([tidy(t) for t in texts]).toarray()
     norms = np.linalg.norm(grams, axis=1, keepdims=True)
     grams = np.divide(grams, norms, out=np.zeros_like(grams), where=norms > 0)
     # equal weight to meaning and spelling; the result is unit length when both parts are
-    return np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
+    joined: np.ndarray = np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
+    return joined
 
 
-def _vectorise_one(text: str, chars: object) -> np.ndarray:
+def _vectorise_one(text: str, chars: Vectoriser) -> np.ndarray:
     """`_vectorise` for one learner sentence, without sklearn's per-call matrix and validation cost:
     the classifier's lean TF-IDF block gives the same vector (a test holds the two equal)."""
     import numpy as np
@@ -195,13 +197,14 @@ def _vectorise_one(text: str, chars: object) -> np.ndarray:
     grams = np.zeros(len(block.idf))
     grams[rows] = values
     semantic = embed([tidy(text)])[0]
-    return np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
+    joined: np.ndarray = np.hstack([semantic, grams]).astype(np.float32) / np.sqrt(2)
+    return joined
 
 
-_CHAR_BLOCKS: dict[int, tuple[object, TfidfBlock]] = {}
+_CHAR_BLOCKS: dict[int, tuple[Vectoriser, TfidfBlock]] = {}
 
 
-def _char_block(chars: object) -> TfidfBlock:
+def _char_block(chars: Vectoriser) -> TfidfBlock:
     """The fitted vectoriser's lean scoring block, built once per vectoriser (kept beside it)."""
     from bot.assessment.classifier import TfidfBlock
 
@@ -211,12 +214,14 @@ def _char_block(chars: object) -> TfidfBlock:
     return cached[1]
 
 
-def _char_space(examples: list[str]) -> object:
+def _char_space(examples: list[str]) -> Vectoriser:
     """Character n-grams weighted by how rare they are among this scenario's example questions,
     so the words that tell facts apart ("postcode", "born") count more than the frame ("can I take")."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit([tidy(e) for e in examples])
+    fitted: Vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit(
+        [tidy(e) for e in examples])
+    return fitted
 
 
 _INDEXES: dict[int, tuple[object, ExampleIndex]] = {}
@@ -255,6 +260,7 @@ def _build_index(pairs: list[tuple[str, str]]) -> ExampleIndex:
 
 
 def fact_by_id(scenario: Scenario, fact_id: str) -> PersonaFact:
+    """The scenario's fact with this id."""
     return next(f for f in scenario.facts if f.id == fact_id)
 
 

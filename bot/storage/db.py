@@ -10,7 +10,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session as DbSession
+from sqlmodel import create_engine
 
 from bot.config import PROJECT_ROOT
 
@@ -37,7 +40,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection,
+                            _record: ConnectionPoolEntry) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -74,9 +78,9 @@ class Database:
             upgrade(self.engine)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> Iterator[DbSession]:
         """One transaction: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with DbSession(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

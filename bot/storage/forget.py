@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session as DbSession
+from sqlmodel import col, delete, select
 
 from bot.storage.models import (
     AccessLogEntry,
@@ -29,7 +30,7 @@ LEARNER_TABLES = (LearnerCard, CardReview, CohortAnswer, LearnerSettings)  # row
 SESSION_JOB_KINDS = frozenset({"reflect-reminder", "reply-deadline"})  # job ids ending in a session id
 
 
-def jobs_about(session: Session, *, session_ids: Collection[int] = (), learner_id: str | None = None,
+def jobs_about(session: DbSession, *, session_ids: Collection[int] = (), learner_id: str | None = None,
                ) -> list[ScheduledJob]:
     """Timers that name one of these sessions or this learner, in their id or their payload."""
     wanted = {int(i) for i in session_ids}
@@ -46,25 +47,25 @@ def jobs_about(session: Session, *, session_ids: Collection[int] = (), learner_i
     return found
 
 
-def delete_sessions(session: Session, *, session_ids: Iterable[int]) -> dict[str, int]:
+def delete_sessions(session: DbSession, *, session_ids: Iterable[int]) -> dict[str, int]:
     """Delete sessions with their turns, reflections, feedback, access log and timers; counts per table."""
     ids = sorted({int(i) for i in session_ids})
     counts: dict[str, int] = {"sessions": len(ids)}
     if not ids:
         return counts
     for model in SESSION_CHILDREN:
-        counts[model.__tablename__] = session.exec(  # type: ignore[call-overload]
+        counts[model.__tablename__] = session.exec(
             delete(model).where(col(model.session_id).in_(ids))).rowcount
     jobs = jobs_about(session, session_ids=ids)
     for job in jobs:
         session.delete(job)
     counts["scheduled_job"] = len(jobs)
     session.flush()
-    session.exec(delete(PracticeSession).where(col(PracticeSession.id).in_(ids)))  # type: ignore[call-overload]
+    session.exec(delete(PracticeSession).where(col(PracticeSession.id).in_(ids)))
     return counts
 
 
-def forget_learner(session: Session, *, learner_id: str, keep_session_ids: Collection[int] = ()
+def forget_learner(session: DbSession, *, learner_id: str, keep_session_ids: Collection[int] = ()
                    ) -> dict[str, int]:
     """Delete everything about a learner except the sessions named in keep_session_ids (evidence).
 
@@ -73,11 +74,11 @@ def forget_learner(session: Session, *, learner_id: str, keep_session_ids: Colle
     """
     keep = {int(i) for i in keep_session_ids}
     ids = [i for i in session.exec(select(PracticeSession.id).where(PracticeSession.learner_id == learner_id))
-           if i not in keep]
+           if i is not None and i not in keep]
     counts = delete_sessions(session, session_ids=ids)
     for model in LEARNER_TABLES:
-        counts[model.__tablename__] = session.exec(  # type: ignore[call-overload]
-            delete(model).where(model.learner_id == learner_id)).rowcount
+        counts[model.__tablename__] = session.exec(
+            delete(model).where(col(model.learner_id) == learner_id)).rowcount
     learner_jobs = jobs_about(session, learner_id=learner_id)
     for job in learner_jobs:
         session.delete(job)

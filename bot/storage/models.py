@@ -6,6 +6,7 @@ Ids of Discord things (users, guilds, channels) are stored as text so that termi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +16,11 @@ from sqlmodel import Field, SQLModel
 from bot.storage.types import UTCDateTime
 
 
-def _when(**kw: Any) -> Any:
+def _when(**kw: Any) -> Any:  # noqa: ANN401 - sqlmodel's Field takes and returns Any
     return Field(sa_type=UTCDateTime, **kw)
 
 
-def _json(default_factory: Any = dict) -> Any:
+def _json(default_factory: Callable[[], object] = dict) -> Any:  # noqa: ANN401 - as Field returns
     return Field(default_factory=default_factory, sa_type=JSON)
 
 

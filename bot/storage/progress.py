@@ -12,23 +12,36 @@ process (or a restart) moved the session on, the guard matches no row and the ca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, insert, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+from sqlmodel import SQLModel
 
 from bot.storage.models import PracticeSession, Turn
 
-SESSIONS = PracticeSession.__table__  # type: ignore[attr-defined]
-TURNS = Turn.__table__  # type: ignore[attr-defined]
+
+def _table(model: type[SQLModel]) -> Table:
+    """The model's Core table (SQLModel does not declare `__table__` to type checkers)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+SESSIONS = _table(PracticeSession)
+TURNS = _table(Turn)
 _TURN_COLUMNS = ("session_id", "position", "speaker", "kind", "text", "mood", "late", "created_at",
                  "deadline_at", "discord_message_id")  # a new turn's marks, evidence and offers start empty
 
 
-def _advance(due_known: bool, by_learner: bool, overdue: bool) -> Executable:
+def _advance(due_known: bool, by_learner: bool, overdue: bool) -> ClauseElement:
     c = SESSIONS.c
     where = [c.id == bindparam("sid"), c.status == "active", c.turn_count == bindparam("count"),
              c.reply_due_at == bindparam("due") if due_known else c.reply_due_at.is_(None)]
@@ -40,7 +53,7 @@ def _advance(due_known: bool, by_learner: bool, overdue: bool) -> Executable:
         turn_count=bindparam("new_count"), reply_due_at=bindparam("new_due"))
 
 
-STATEMENTS: dict[Any, Executable] = {
+STATEMENTS: dict[Any, ClauseElement] = {
     ("advance", due, learner, overdue): _advance(due, learner, overdue)
     for due in (False, True) for learner in (False, True) for overdue in (False, True)
 }
@@ -57,20 +70,21 @@ STATEMENTS["in_channel"] = select(SESSIONS.c.id, SESSIONS.c.learner_id).where(
 class Prepared:
     """One statement compiled for one dialect, with the bind processors of its parameters."""
 
-    def __init__(self, statement: Executable, engine: Engine) -> None:
+    def __init__(self, statement: ClauseElement, engine: Engine) -> None:
         dialect = engine.dialect
         compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)  # every statement here is SQL, not DDL
         self.sql = compiled.string
         processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                       for bind, name in compiled.bind_names.items()}
         # literal values in the statement (e.g. status = 'active') are converted once, here
-        self.defaults = {name: processors[name](bind.value) if processors[name] else bind.value
+        self.defaults = {name: proc(bind.value) if (proc := processors[name]) else bind.value
                          for bind, name in compiled.bind_names.items() if not bind.required}
         self.processors = [(name, proc) for name, proc in processors.items()
                            if proc is not None and name not in self.defaults]
         self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
 
-    def params(self, values: dict[str, Any]) -> Any:
+    def params(self, values: dict[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
         """Driver parameters: each value converted as its column type would, literals filled in."""
         merged = {**self.defaults, **values} if self.defaults else dict(values)
         for name, proc in self.processors:
@@ -86,7 +100,7 @@ class Progress:
         self.prepared = {key: Prepared(statement, engine) for key, statement in STATEMENTS.items()}
 
     @contextmanager
-    def connection(self) -> Iterator[Any]:
+    def connection(self) -> Iterator[PoolProxiedConnection]:
         """A pooled DBAPI connection, returned (rolled back if left open) afterwards."""
         raw = self.engine.raw_connection()
         try:
@@ -95,7 +109,8 @@ class Progress:
             raw.close()
 
     @contextmanager
-    def transaction(self, raw: Any = None, conn: Connection | None = None) -> Iterator[Any]:
+    def transaction(self, raw: PoolProxiedConnection | None = None, conn: Connection | None = None
+                    ) -> Iterator[DBAPICursor]:
         """A DBAPI cursor in one transaction, committed on success.
 
         On `raw` (from `connection()`) or a fresh pooled connection; inside an SQLAlchemy `conn`
@@ -112,12 +127,12 @@ class Progress:
                 held.rollback()
                 raise
 
-    def _run(self, cursor: Any, key: Any, values: dict[str, Any]) -> Any:
+    def _run(self, cursor: DBAPICursor, key: Hashable, values: dict[str, Any]) -> DBAPICursor:
         prepared = self.prepared[key]
         cursor.execute(prepared.sql, prepared.params(values))
         return cursor
 
-    def advance(self, cursor: Any, *, session_id: int, count: int, due_at: datetime | None,
+    def advance(self, cursor: DBAPICursor, *, session_id: int, count: int, due_at: datetime | None,
                 new_due_at: datetime | None, learner_id: str | None = None,
                 overdue_at: datetime | None = None) -> bool:
         """Move the session from `count` turns to `count + 1`; False when the row is not as expected.
@@ -131,7 +146,7 @@ class Progress:
         return self._run(cursor, key, {k: v for k, v in values.items() if v is not None or k == "new_due"}
                          ).rowcount == 1
 
-    def add_turn(self, cursor: Any, *, session_id: int, position: int, speaker: str, created_at: datetime,
+    def add_turn(self, cursor: DBAPICursor, *, session_id: int, position: int, speaker: str, created_at: datetime,
                  kind: str = "line", text: str = "", mood: int | None = None, late: bool = False,
                  deadline_at: datetime | None = None, message_id: str | None = None) -> None:
         """Insert one turn (a learner's marks are filled in later by `mark_turn`); `message_id` is the
@@ -142,7 +157,7 @@ class Progress:
             "discord_message_id": message_id,
         })
 
-    def mark_turn(self, cursor: Any, *, session_id: int, position: int, marks: list[str],
+    def mark_turn(self, cursor: DBAPICursor, *, session_id: int, position: int, marks: list[str],
                   evidence: dict[str, str], offered: list[str], mood: int | None) -> None:
         """Store a learner event's marks and the mood it left the customer in."""
         self._run(cursor, "mark_turn", {"sid": session_id, "pos": position, "marks": marks,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime
+from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.formatted_text import FormattedText
@@ -32,7 +33,8 @@ _LINE_ENDS = {Keys.ControlM, Keys.ControlJ}
 class LivePort:
     """The terminal face for a person at a keyboard (a real terminal, or a test's pipe input)."""
 
-    def __init__(self, clock: Clock, *, console: Console, prompt: PromptSession, poll_seconds: float = 0.1) -> None:
+    def __init__(self, clock: Clock, *, console: Console, prompt: PromptSession[str],
+                 poll_seconds: float = 0.1) -> None:
         self.clock = clock
         self.console = console
         self.prompt = prompt
@@ -83,7 +85,7 @@ class LivePort:
     async def show_notice(self, message: str) -> None:
         self.say(message, "bold yellow")
 
-    async def show_report(self, report: dict) -> None:
+    async def show_report(self, report: dict[str, Any]) -> None:
         self.deadline = None  # the end is drawn by the session (report, mood curve, reflective log)
 
     # --- what the learner types -----------------------------------------------------------

@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 
@@ -108,7 +108,7 @@ class LinePort:
     async def show_notice(self, message: str) -> None:
         self.out(message)
 
-    async def show_report(self, report: dict) -> None:
+    async def show_report(self, report: dict[str, Any]) -> None:
         pass  # the end is drawn by the session (report, mood curve, reflective log)
 
     async def left_over_lines(self) -> list[str]:
@@ -126,7 +126,7 @@ class ScriptPort:
         self.steps = list(steps)
         self.clock = clock
         self.out = out
-        self.report: dict | None = None
+        self.report: dict[str, Any] | None = None
         self.problems: list[str] = []
 
     def _say(self, text: str) -> None:
@@ -162,6 +162,6 @@ class ScriptPort:
     async def show_notice(self, message: str) -> None:
         self._say(message)
 
-    async def show_report(self, report: dict) -> None:
+    async def show_report(self, report: dict[str, Any]) -> None:
         self.report = report
         self._say("\n" + render_text(report))

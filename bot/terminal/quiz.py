@@ -8,8 +8,8 @@ from collections.abc import Callable
 from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.quiz.cards import Deck
+from bot.quiz.revision import answer, next_question
 from bot.quiz.schedule import make_scheduler
-from bot.quiz.session import answer, next_question
 from bot.storage.db import Database
 
 

@@ -33,15 +33,15 @@ async def ask_reflection(ask: Ask, say: Say, db: Database, clock: Clock, *,
             with db.session() as s:
                 save_reflection(s, session_id=session_id, learner_id=learner_id, answers=answers, now=clock())
         except ReflectionError as exc:
-            field = next((f for f in FIELDS if f"“{f.label}”" in str(exc)), None)
+            refused = next((f for f in FIELDS if f"“{f.label}”" in str(exc)), None)
             say(f"! {exc}")
-            if field is None:
+            if refused is None:
                 return False
-            value = await ask(f"{field.label} ({field.placeholder}) ")
+            value = await ask(f"{refused.label} ({refused.placeholder}) ")
             if value is None or value.strip().lower() == "/skip":
                 say(messages.REFLECT_SKIPPED)
                 return False
-            answers[field.key] = value
+            answers[refused.key] = value
             continue
         say(messages.REFLECT_SAVED.format(session_id=session_id))
         return True

@@ -20,6 +20,7 @@ _OUTCOME_STYLE = {"resolved": "bold green", "escalated": "bold cyan", "ended_by_
 
 
 def mood_style(mood: int) -> str:
+    """The colour for a mood: green above zero, red below, yellow at zero."""
     return "green" if mood > 0 else "red" if mood < 0 else "yellow"
 
 

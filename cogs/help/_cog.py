@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import ComposureBot
+
 SECTIONS = {
     "Learners": [
         ("/roleplay start", "practise with a difficult customer in a private thread, against the clock"),
@@ -32,7 +34,7 @@ SECTIONS = {
 
 
 class HelpCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="help", description="What Composure can do and how to use it")

@@ -10,8 +10,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
+from bot.app import ComposureBot
 from bot.privacy.erasure import erase_learner, plan_erasure
-from bot.privacy.export import export_learner
+from bot.privacy.export import ExportPart, export_learner
 from bot.privacy.wording import confirmation, counted
 from cogs.privacy._views import ConfirmDelete
 
@@ -19,11 +20,11 @@ from cogs.privacy._views import ConfirmDelete
 class PrivacyCog(commands.Cog):
     privacy = app_commands.Group(name="privacy", description="Your data: get a copy, or delete it")
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+        self.services = bot.services
 
-    def _export(self, learner_id: str, limit: int):
+    def _export(self, learner_id: str, limit: int) -> list[ExportPart]:
         with self.services.db.session() as s:
             return export_learner(s, learner_id=learner_id, now=self.services.clock(), limit=limit)
 

@@ -24,12 +24,12 @@ class ConfirmDelete(discord.ui.View):
 
     @discord.ui.button(label=messages.DELETE_BUTTON, style=discord.ButtonStyle.danger,
                        custom_id="composure:privacy:delete")
-    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmDelete]) -> None:
         self.stop()
         await self.on_confirm(interaction)
 
     @discord.ui.button(label=messages.CANCEL_BUTTON, style=discord.ButtonStyle.secondary,
                        custom_id="composure:privacy:cancel")
-    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmDelete]) -> None:
         self.stop()
         await interaction.response.edit_message(content=messages.DELETE_CANCELLED, view=None)

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import ComposureBot
 from bot.guild import guild_settings
 from bot.progress.chart import mark_rates_png
 from bot.progress.learner import LearnerProgress, learner_progress, retention_lines, streak_line, trend_lines
@@ -39,9 +40,9 @@ def progress_embed(progress: LearnerProgress) -> discord.Embed:
 
 
 class ProgressCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+        self.services = bot.services
 
     @app_commands.command(name="progress", description="Your marks over time, quiz retention, streak and what to "
                                                         "practise next (only you see it)")
@@ -52,7 +53,7 @@ class ProgressCog(commands.Cog):
             tz = ZoneInfo(guild_settings(s, guild_id=str(interaction.guild_id)).timezone) \
                 if interaction.guild_id else ZoneInfo("UTC")
             progress = learner_progress(s, learner_id=str(interaction.user.id), catalogue=services.catalogue,
-                                        deck=services.deck, scheduler=services.extras["fsrs"],
+                                        deck=services.quiz.deck, scheduler=services.quiz.scheduler,
                                         now=services.clock(), tz=tz)
         files = []
         if progress.sessions:

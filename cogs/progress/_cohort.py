@@ -11,6 +11,7 @@ import discord
 from bot.progress.chart import cohort_heatmap_png
 from bot.progress.cohort import cohort_report, heatmap_rows, report_sections
 from cogs._checks import require_mentor
+from cogs._services import services_of
 from cogs.roleplay._render import clip
 
 HEATMAP_NAME = "cohort-heatmap.png"
@@ -25,12 +26,12 @@ async def send_cohort_report(interaction: discord.Interaction, days: int) -> Non
         await interaction.response.send_message(f"⚠️ Choose a period of 1 to {MAX_DAYS} days.", ephemeral=True)
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
-    services = interaction.client.services  # type: ignore[attr-defined]
+    services = services_of(interaction)
     until = services.clock()
     since = until - timedelta(days=days)
     with services.db.session() as s:
         report = cohort_report(s, guild_id=str(interaction.guild_id), since=since, until=until,
-                               catalogue=services.catalogue, deck=services.deck)
+                               catalogue=services.catalogue, deck=services.quiz.deck)
     names, rates = heatmap_rows(report)
     title = f"Share of replies per mark, {since:%d %b} – {until:%d %b %Y}"
     png = await asyncio.to_thread(cohort_heatmap_png, names, report.marks, rates, title)

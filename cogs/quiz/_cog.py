@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import ComposureBot
 from bot.guild import guild_settings, set_daily_dm
 from bot.quiz.cards import Topic
 from bot.quiz.cohort import (
@@ -36,9 +37,9 @@ class QuizCog(commands.Cog):
     cohort = app_commands.Group(name="cohort", description="Mentors: quizzes for a cohort channel", guild_only=True)
     cohort_quiz = app_commands.Group(name="quiz", description="Scheduled cohort quizzes", parent=cohort)
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+        self.services = bot.services
         self.reminders = Paced()  # thousands fall due at once: they leave at Discord's pace
 
     async def cog_load(self) -> None:
@@ -80,7 +81,7 @@ class QuizCog(commands.Cog):
                 row, first = create_schedule(s, guild_id=guild_id, channel_id=str(channel.id), rule=rule,
                                              timezone=settings.timezone, questions=questions,
                                              window_minutes=window_minutes, created_by=str(interaction.user.id),
-                                             now=self.services.clock(), deck=self.services.deck, topic=topic)
+                                             now=self.services.clock(), deck=self.services.quiz.deck, topic=topic)
             except CohortError as exc:
                 s.rollback()
                 await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
@@ -143,10 +144,16 @@ class QuizCog(commands.Cog):
         except discord.HTTPException as exc:
             log.warning("could not send the daily reminder to %s: %s", event.learner_id, exc)
 
-    async def _send(self, channel_id: str, content: str | None = None, **kwargs) -> None:
+    async def _send(self, channel_id: str, content: str | None = None, *, embed: discord.Embed | None = None,
+                    view: discord.ui.View | None = None) -> None:
         channel = await resolve_channel(self.bot, channel_id)
         if isinstance(channel, discord.abc.Messageable):
-            await channel.send(content, **kwargs)
+            if embed is None:
+                await channel.send(content)
+            elif view is None:
+                await channel.send(content, embed=embed)
+            else:
+                await channel.send(content, embed=embed, view=view)
         else:
             log.warning("cohort channel %s is gone; nothing posted", channel_id)
 

@@ -4,16 +4,18 @@ work after a restart and the answer time (part of the FSRS rating) needs no stor
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import discord
 
 from bot.quiz.cards import Question
 from bot.quiz.cohort import CohortError, answer_cohort
-from bot.quiz.session import answer, next_question
+from bot.quiz.revision import answer, next_question
+from cogs._services import services_of
 
 
 def _epoch(interaction: discord.Interaction) -> int:
-    return int(interaction.client.services.clock().timestamp())  # type: ignore[attr-defined]
+    return int(services_of(interaction).clock().timestamp())
 
 
 def question_embed(question: Question, waiting: int | None = None) -> discord.Embed:
@@ -34,23 +36,24 @@ def question_view(question: Question, shown_at: int) -> discord.ui.View:
 
 async def show_next(interaction: discord.Interaction, *, edit: bool) -> None:
     """Send (or swap in) the learner's next due card, or say that nothing is due."""
-    services = interaction.client.services  # type: ignore[attr-defined]
-    question, waiting = next_question(services.db, services.deck, learner_id=str(interaction.user.id),
+    services = services_of(interaction)
+    question, waiting = next_question(services.db, services.quiz.deck, learner_id=str(interaction.user.id),
                                       now=services.clock())
     if question is None:
-        kwargs = {"content": "Nothing is due right now. Well done! I'll remind you when cards come back.",
-                  "embed": None, "view": None}
-    else:
-        kwargs = {"content": None, "embed": question_embed(question, waiting),
-                  "view": question_view(question, _epoch(interaction))}
+        done = "Nothing is due right now. Well done! I'll remind you when cards come back."
+        if edit:
+            await interaction.response.edit_message(content=done, embed=None, view=None)
+        else:
+            await interaction.response.send_message(done, ephemeral=True)
+        return
+    embed, view = question_embed(question, waiting), question_view(question, _epoch(interaction))
     if edit:
-        await interaction.response.edit_message(**kwargs)
+        await interaction.response.edit_message(content=None, embed=embed, view=view)
     else:
-        kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        await interaction.response.send_message(ephemeral=True, **kwargs)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 
-class QuizAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
+class QuizAnswerButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
                        template=r"composure:q:(?P<card>[a-z0-9-]+):(?P<key>[A-DTF]):(?P<shown>\d+)"):
     def __init__(self, card_id: str, key: str, shown_at: int) -> None:
         super().__init__(discord.ui.Button(label=key, style=discord.ButtonStyle.secondary,
@@ -58,17 +61,18 @@ class QuizAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
         self.card_id, self.key, self.shown_at = card_id, key, shown_at
 
     @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> QuizAnswerButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> QuizAnswerButton:
         return cls(match["card"], match["key"], int(match["shown"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        services = interaction.client.services  # type: ignore[attr-defined]
-        if self.card_id not in services.deck.cards:
+        services = services_of(interaction)
+        if self.card_id not in services.quiz.deck.cards:
             await interaction.response.edit_message(content="That card has been retired. Try /quiz again.",
                                                     embed=None, view=None)
             return
         elapsed_ms = max(0, (_epoch(interaction) - self.shown_at) * 1000)
-        feedback = answer(services.db, services.deck, services.extras["fsrs"], learner_id=str(interaction.user.id),
+        feedback = answer(services.db, services.quiz.deck, services.quiz.scheduler, learner_id=str(interaction.user.id),
                           card_id=self.card_id, key=self.key, answer_ms=elapsed_ms, now=services.clock())
         title = "✅ Correct" if feedback.correct else "❌ Not quite"
         embed = discord.Embed(title=title, description=feedback.explanation,
@@ -83,20 +87,21 @@ class QuizAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-class NextCardButton(discord.ui.DynamicItem[discord.ui.Button], template=r"composure:q-next"):
+class NextCardButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"composure:q-next"):
     def __init__(self) -> None:
         super().__init__(discord.ui.Button(label="Next card", style=discord.ButtonStyle.primary,
                                            custom_id="composure:q-next"))
 
     @classmethod
-    async def from_custom_id(cls, interaction, item, match) -> NextCardButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> NextCardButton:
         return cls()
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await show_next(interaction, edit=True)
 
 
-class CohortAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
+class CohortAnswerButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
                          template=r"composure:cq:(?P<quiz>\d+):(?P<card>[a-z0-9-]+):(?P<key>[A-DTF]):(?P<shown>\d+)"):
     def __init__(self, quiz_id: int, card_id: str, key: str, shown_at: int) -> None:
         super().__init__(discord.ui.Button(label=key, style=discord.ButtonStyle.secondary,
@@ -104,18 +109,19 @@ class CohortAnswerButton(discord.ui.DynamicItem[discord.ui.Button],
         self.quiz_id, self.card_id, self.key, self.shown_at = quiz_id, card_id, key, shown_at
 
     @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> CohortAnswerButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> CohortAnswerButton:
         return cls(int(match["quiz"]), match["card"], match["key"], int(match["shown"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        services = interaction.client.services  # type: ignore[attr-defined]
+        services = services_of(interaction)
         try:
             with services.db.session() as s:
                 correct, _ = answer_cohort(
                     s, quiz_id=self.quiz_id, learner_id=str(interaction.user.id),
                     learner_name=interaction.user.display_name, card_id=self.card_id, choice=self.key,
                     answer_ms=max(0, (_epoch(interaction) - self.shown_at) * 1000), now=services.clock(),
-                    deck=services.deck)
+                    deck=services.quiz.deck)
         except CohortError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return

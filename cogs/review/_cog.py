@@ -11,8 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
+from bot.app import ComposureBot
 from bot.mentoring import (
     ReviewError,
+    SessionRecord,
     add_feedback,
     export_html,
     export_markdown,
@@ -21,13 +23,14 @@ from bot.mentoring import (
     sign_off,
 )
 from bot.privacy.access import last_access, record_access
+from bot.storage.models import AccessLogEntry
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs.review._portfolio import send_learner_zip, send_session_pdf
 from cogs.roleplay._render import clip, relative, report_embed
 
 
-def _last_seen(entry) -> str:
+def _last_seen(entry: AccessLogEntry | None) -> str:
     if entry is None:
         return messages.NEVER_REVIEWED
     return messages.LAST_REVIEWED.format(name=entry.actor_name or entry.actor_id, when=relative(entry.at),
@@ -35,8 +38,9 @@ def _last_seen(entry) -> str:
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
-    text = discord.ui.TextInput(label="Your feedback", style=discord.TextStyle.paragraph, max_length=4000,
-                                placeholder="What went well, what to work on, and how.")
+    text: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
+        label="Your feedback", style=discord.TextStyle.paragraph, max_length=4000,
+        placeholder="What went well, what to work on, and how.")
 
     def __init__(self, cog: ReviewCog, session_id: int) -> None:
         super().__init__(timeout=900)
@@ -61,11 +65,11 @@ class ReviewCog(commands.Cog):
     review = app_commands.Group(name="review", description="Mentors: review and sign off role-plays",
                                 guild_only=True)
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+        self.services = bot.services
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await require_mentor(interaction)
 
     @review.command(name="queue", description="Finished role-plays waiting for review")
@@ -87,7 +91,7 @@ class ReviewCog(commands.Cog):
                               colour=discord.Colour.blurple())
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    async def _record(self, interaction: discord.Interaction, session_id: int, action: str):
+    async def _record(self, interaction: discord.Interaction, session_id: int, action: str) -> SessionRecord | None:
         """Load a session of this server and write who opened it (and how) to the access log."""
         try:
             with self.services.db.session() as s:

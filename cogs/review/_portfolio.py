@@ -14,6 +14,7 @@ from bot.mentoring import ReviewError, SessionRecord
 from bot.privacy.access import record_access
 from bot.progress.portfolio import learner_zip, pdf_name, signed_off_records
 from bot.progress.portfolio_pdf import session_pdf
+from cogs._services import services_of
 
 
 async def send_session_pdf(interaction: discord.Interaction, record: SessionRecord) -> None:
@@ -24,7 +25,7 @@ async def send_session_pdf(interaction: discord.Interaction, record: SessionReco
 
 
 async def send_learner_zip(interaction: discord.Interaction, learner: discord.abc.User) -> None:
-    services = interaction.client.services  # type: ignore[attr-defined]
+    services = services_of(interaction)
     try:
         with services.db.session() as s:
             records = signed_off_records(s, learner_id=str(learner.id), guild_id=str(interaction.guild_id))

@@ -6,23 +6,30 @@ import asyncio
 import io
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
-from bot.content.catalogue import UnknownScenario
+from bot.app import ComposureBot
+from bot.content.catalogue import Catalogue, UnknownScenario
 from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
-from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
+from bot.roleplay.errors import AlreadyActive, ReplyRejected, RolePlayError
+from bot.roleplay.service import ActiveSession, SessionPaused, TurnResult
+from bot.storage.models import PracticeSession
 from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
 from cogs.roleplay._render import brief_embed, relative, report_embed
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class RolePlayCog(commands.Cog):
@@ -30,9 +37,9 @@ class RolePlayCog(commands.Cog):
 
     roleplay = app_commands.Group(name="roleplay", description="Rehearse a difficult customer", guild_only=True)
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+        self.services = bot.services
         self.voice = PersonaVoice()
         self._recovered = False
         self._unrecovered: set[int] = set()  # sessions whose thread Discord could not show us yet
@@ -40,7 +47,7 @@ class RolePlayCog(commands.Cog):
         # core calls run on worker threads; this keeps one session's events in arrival order (FIFO locks)
         self._in_order: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def _core(self, session_id: int | None, call, *args, **kwargs):
+    async def _core(self, session_id: int | None, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a core call off the event loop; calls for one session wait for each other, in order."""
         if session_id is None:
             return await asyncio.to_thread(call, *args, **kwargs)
@@ -67,7 +74,7 @@ class RolePlayCog(commands.Cog):
             await interaction.response.send_message(
                 "⚠️ Start role-plays from a normal text channel: I open a private thread there.", ephemeral=True)
             return
-        missing = missing_permissions(interaction.channel, interaction.guild.me, ROLEPLAY_PERMISSIONS)
+        missing = missing_permissions(interaction.channel, interaction.channel.guild.me, ROLEPLAY_PERMISSIONS)
         if missing:
             await self._refuse(interaction, interaction.channel, missing)
             return
@@ -151,7 +158,7 @@ class RolePlayCog(commands.Cog):
             return  # not a role-play thread, or a mentor watching: the session is not disturbed
         await self._take_reply(row, message)
 
-    async def _take_reply(self, row, message: discord.Message) -> None:
+    async def _take_reply(self, row: ActiveSession | PracticeSession, message: discord.Message) -> None:
         """Store, mark and answer one learner message, once: live, or found in history after a restart."""
         if message.id in self._taken:
             return
@@ -244,7 +251,7 @@ class RolePlayCog(commands.Cog):
             if row.status == "active":
                 await self._recover_one(row)
 
-    async def _recover_one(self, row, *, notify: bool = True) -> None:
+    async def _recover_one(self, row: PracticeSession, *, notify: bool = True) -> None:
         """Recover one session; whatever goes wrong stays with that session."""
         try:
             await self.recover(row, notify=notify)
@@ -257,7 +264,7 @@ class RolePlayCog(commands.Cog):
         except Exception:
             log.exception("session %s could not be recovered", row.id)
 
-    async def recover(self, row, *, notify: bool = True) -> None:
+    async def recover(self, row: PracticeSession, *, notify: bool = True) -> None:
         """Answer what was said before the restart, or close the session if its thread is gone
         (Discord says Unknown Channel; any other error is raised and retried later)."""
         sid = row.id or 0
@@ -272,21 +279,21 @@ class RolePlayCog(commands.Cog):
             except discord.HTTPException:
                 pass
             return
-        result = await self._core(sid, self.services.roleplay.resume, sid)
-        if result is not None:
-            await self.show(channel, result)
+        resumed = await self._core(sid, self.services.roleplay.resume, sid)
+        if resumed is not None:
+            await self.show(channel, resumed)
         missed = await self._missed(channel, row)
         for message in missed:  # written while the bot was away: answered in order, each once
             if (await self._core(None, self.services.roleplay.get, sid)).status == "active":
                 await self._take_reply(row, message)
-        if result is not None or missed or not notify:
+        if resumed is not None or missed or not notify:
             return
         deadline = await self._core(sid, self.services.roleplay.extend_deadline, sid)
         if deadline is not None:
             await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
                                f"Reply {relative(deadline)}.")
 
-    async def _missed(self, channel, row) -> list[discord.Message]:
+    async def _missed(self, channel: discord.abc.Messageable, row: PracticeSession) -> list[discord.Message]:
         """The learner's messages in the thread after the last one stored."""
         after = await self._core(None, self.services.roleplay.last_message_id, row.id or 0)
         turns = await self._core(None, self.services.roleplay.turns, row.id or 0)
@@ -296,6 +303,6 @@ class RolePlayCog(commands.Cog):
         return [m async for m in history if str(m.author.id) == row.learner_id and not m.webhook_id]
 
 
-def catalogue_error(catalogue, scenario: str) -> str:
+def catalogue_error(catalogue: Catalogue, scenario: str) -> str:
     known = ", ".join(f"`{i}`" for i in catalogue.ids())
     return f"There is no scenario called `{scenario[:60]}`. Choose one of: {known}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import discord
 
 from bot.progress.gibbs import read_log
 from bot.reflection import FIELDS, ReflectionError, save_reflection
+from cogs._services import services_of
 
 
 class ReflectionModal(discord.ui.Modal):
@@ -16,16 +18,16 @@ class ReflectionModal(discord.ui.Modal):
     def __init__(self, session_id: int) -> None:
         super().__init__(title="Reflective log", timeout=None, custom_id=f"composure:reflect-modal:{session_id}")
         self.session_id = session_id
-        self.inputs: dict[str, discord.ui.TextInput] = {}
+        self.inputs: dict[str, discord.ui.TextInput[ReflectionModal]] = {}
         for field in FIELDS:
-            text_input = discord.ui.TextInput(
+            text_input: discord.ui.TextInput[ReflectionModal] = discord.ui.TextInput(
                 label=field.label[:45], placeholder=field.placeholder[:100], required=field.required,
                 max_length=field.max_length, style=discord.TextStyle.paragraph, custom_id=field.key)
             self.inputs[field.key] = text_input
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        services = interaction.client.services  # type: ignore[attr-defined]
+        services = services_of(interaction)
         answers = {key: item.value for key, item in self.inputs.items()}
         try:
             with services.db.session() as s:
@@ -41,7 +43,8 @@ class ReflectionModal(discord.ui.Modal):
             embed=feedback, ephemeral=True)
 
 
-class ReflectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"composure:reflect:(?P<sid>\d+)"):
+class ReflectButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+                    template=r"composure:reflect:(?P<sid>\d+)"):
     """Survives restarts: the session id lives in the custom_id."""
 
     def __init__(self, session_id: int) -> None:
@@ -50,12 +53,12 @@ class ReflectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"compos
         self.session_id = session_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> ReflectButton:
         return cls(int(match["sid"]))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        services = interaction.client.services  # type: ignore[attr-defined]
+        services = services_of(interaction)
         row = services.roleplay.get(self.session_id)
         if row.learner_id != str(interaction.user.id):
             await interaction.response.send_message("Only the learner who played this session can "

@@ -39,11 +39,13 @@ class PersonaVoice:
         content = customer_text(line.text, line.deadline)
         parent = channel.parent if isinstance(channel, discord.Thread) else channel
         hook = await self._webhook(parent) if isinstance(parent, discord.TextChannel) else None
-        if hook is not None:
+        if hook is not None and isinstance(parent, discord.TextChannel):
+            name = f"{line.persona} (customer)"
             try:
-                kwargs = {"thread": channel} if isinstance(channel, discord.Thread) else {}
-                await hook.send(content, username=f"{line.persona} (customer)", allowed_mentions=NO_MENTIONS,
-                                **kwargs)
+                if isinstance(channel, discord.Thread):
+                    await hook.send(content, username=name, allowed_mentions=NO_MENTIONS, thread=channel)
+                else:
+                    await hook.send(content, username=name, allowed_mentions=NO_MENTIONS)
                 return
             except discord.NotFound:
                 self._webhooks.pop(parent.id, None)  # deleted by someone: fall back this time

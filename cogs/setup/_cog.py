@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
 from zoneinfo import available_timezones
 
 import discord
@@ -9,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import messages
+from bot.app import ComposureBot
 from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
 from bot.jobs import dead_letters
 from bot.privacy.retention import set_retention
@@ -18,18 +20,30 @@ from cogs.roleplay._render import clip
 _ZONES = sorted(available_timezones())
 
 
+
+class GuildChanges(TypedDict, total=False):
+    """The settings `/setup` commands change, as `update_guild` takes them."""
+
+    mentor_role_id: str | None
+    add_cohort_channel: str | None
+    remove_cohort_channel: str | None
+    timezone: str | None
+    reply_seconds: int | None
+    reminder_minutes: int | None
+
+
 class SetupCog(commands.Cog):
     setup = app_commands.Group(name="setup", description="Admins: configure Composure for this server",
                                guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+        self.services = bot.services
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await require_admin(interaction)
 
-    async def _update(self, interaction: discord.Interaction, done: str, **changes) -> None:
+    async def _update(self, interaction: discord.Interaction, done: str, **changes: Unpack[GuildChanges]) -> None:
         try:
             with self.services.db.session() as s:
                 update_guild(s, guild_id=str(interaction.guild_id), **changes)

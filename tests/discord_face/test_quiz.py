@@ -21,7 +21,7 @@ async def test_quiz_buttons_answer_and_move_on(server):
         buttons = body["data"]["components"][0]["components"]
         assert embed["title"] == "Revision" and len(buttons) >= 2
         card_id = buttons[0]["custom_id"].split(":")[2]
-        question = present(bot.services.deck.cards[card_id])
+        question = present(bot.services.quiz.deck.cards[card_id])
         right = next(b for b in buttons if b["custom_id"].split(":")[3] == question.correct)
         server.clock.advance(seconds=5)
         click = await fake.click_button(first.original, right["custom_id"], server.learner)
@@ -52,7 +52,7 @@ async def test_roleplay_mistakes_bring_cards_due(server):
         await end.response()
         with bot.services.db.session() as s:
             assert due_count(s, learner_id=str(server.learner), now=server.clock.now) == len(
-                bot.services.deck.for_marks(["dismissive"]))
+                bot.services.quiz.deck.for_marks(["dismissive"]))
 
 
 async def test_cohort_quiz_schedule_post_answer_results_across_a_restart(server):

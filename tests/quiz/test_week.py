@@ -29,8 +29,8 @@ from bot.quiz.cohort import (
     make_handlers,
 )
 from bot.quiz.daily import DAILY_KIND, DueReminder, on_daily
+from bot.quiz.revision import answer, next_question
 from bot.quiz.schedule import make_scheduler
-from bot.quiz.session import answer, next_question
 from bot.storage.db import Database
 from bot.storage.models import CardReview, CohortQuiz
 

@@ -14,7 +14,7 @@ from bot.cli import _learner, build_parser
 from bot.clock import ManualClock, utcnow
 from bot.config import get_settings
 from bot.services import build_services
-from bot.terminal.session import practice
+from bot.terminal.practice_loop import practice
 
 STEP_SECONDS = 30
 

@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services import build_services
 from bot.terminal.live import LivePort
-from bot.terminal.session import play_live
+from bot.terminal.practice_loop import play_live
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 LEARNER = "local:tester"

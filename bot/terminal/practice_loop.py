@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import json
 import sys
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Console
 
@@ -14,13 +14,28 @@ from bot import messages
 from bot.clock import ManualClock
 from bot.content.catalogue import Catalogue
 from bot.reflection import waive_reflection
-from bot.roleplay.runner import PracticeAbandoned, PracticePaused, resume_practice, run_practice
+from bot.roleplay.runner import PracticeAbandoned, PracticePaused, PracticePort, resume_practice, run_practice
 from bot.roleplay.script import parse_script
 from bot.roleplay.service import RolePlayService
 from bot.services import Services
 from bot.terminal.practice import LinePort, ScriptPort
 from bot.terminal.reflect import ask_reflection
 from bot.terminal.render import show_ending
+
+
+class PersonPort(PracticePort, Protocol):
+    """A practice port with a person at the keyboard (LivePort or LinePort): it can also ask and print."""
+
+    console: Console
+
+    async def ask(self, question: str) -> str | None:
+        """One line for a question outside the call; None when the person gave none."""
+
+    async def left_over_lines(self) -> list[str]:
+        """Lines typed after the call ended, to list rather than send."""
+
+    async def close(self) -> None:
+        """Let go of the terminal."""
 
 
 def session_json(service: RolePlayService, session_id: int) -> dict[str, Any]:
@@ -40,7 +55,7 @@ def session_json(service: RolePlayService, session_id: int) -> dict[str, Any]:
     }
 
 
-async def choose_scenario(port: Any, catalogue: Catalogue) -> str | None:
+async def choose_scenario(port: PersonPort, catalogue: Catalogue) -> str | None:
     """Ask which scenario to play; None when input ends or the learner presses Ctrl-C."""
     ids = catalogue.ids()
     port.console.print("Which customer would you like to practise with?")
@@ -58,7 +73,7 @@ async def choose_scenario(port: Any, catalogue: Catalogue) -> str | None:
         port.console.print(f"Please type a number from 1 to {len(ids)}, or a scenario id.")
 
 
-async def _resume_or_end(port: Any, session_id: int, scenario_id: str) -> str | None:
+async def _resume_or_end(port: PersonPort, session_id: int, scenario_id: str) -> str | None:
     """Ask about an unfinished role-play when another scenario was asked for: "r", "e" or None."""
     while True:
         answer = await port.ask(messages.UNFINISHED_CHOICE.format(session_id=session_id, scenario=scenario_id)
@@ -69,7 +84,7 @@ async def _resume_or_end(port: Any, session_id: int, scenario_id: str) -> str | 
             return answer.strip().lower()[:1]
 
 
-async def play_live(args: argparse.Namespace, services: Services, port: Any, learner_id: str,
+async def play_live(args: argparse.Namespace, services: Services, port: PersonPort, learner_id: str,
                     learner_name: str) -> int:
     """A role-play with a person at the keyboard (LivePort or LinePort), from start to reflective log."""
     service, console = services.roleplay, port.console
@@ -77,7 +92,7 @@ async def play_live(args: argparse.Namespace, services: Services, port: Any, lea
     try:
         session_id = None
         if unfinished is not None:
-            choice = "r"
+            choice: str | None = "r"
             if args.scenario and args.scenario != unfinished.scenario_id:
                 choice = await _resume_or_end(port, unfinished.id or 0, unfinished.scenario_id)
             if choice is None:

@@ -15,6 +15,8 @@ from bot.storage.db import Database
 
 @dataclass(frozen=True)
 class Feedback:
+    """What the learner is told after answering a card."""
+
     correct: bool
     right_answer: str
     explanation: str

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
+from typing import Literal, get_args
 
-SESSION_MARKS: tuple[str, ...] = (
+SessionMark = Literal[
     "listened_first", "followed_model", "within_authority", "escalated_well", "confirmed_resolution",
     "jumped_to_solution", "premature_escalation", "missed_escalation", "exceeded_authority", "no_boundary",
     "slow_replies",
-)
+]
+SESSION_MARKS: tuple[str, ...] = get_args(SessionMark)
 MODELS: dict[str, tuple[str, ...]] = {
     "HEAT": ("Hear", "Empathise", "Apologise", "Take action"),
     "LAST": ("Listen", "Apologise", "Solve", "Thank"),
@@ -47,6 +49,8 @@ CREDITED_SESSION = frozenset({"listened_first", "followed_model", "within_author
 
 @dataclass(frozen=True)
 class LearnerTurnFacts:
+    """What the session judgement needs from one learner turn."""
+
     marks: tuple[str, ...]
     offered_amounts: tuple[Decimal, ...] = ()
     silent: bool = False
@@ -56,6 +60,8 @@ class LearnerTurnFacts:
 
 @dataclass(frozen=True)
 class SessionFacts:
+    """What the session judgement needs from the scenario and how the call ended."""
+
     authority_limit: Decimal | None
     escalation_expected: str  # required | optional | unnecessary
     customer_abusive: bool
@@ -66,6 +72,8 @@ class SessionFacts:
 
 @dataclass(frozen=True)
 class ModelCoverage:
+    """Which steps of one service model (HEAT, LAST, ...) the learner showed, in order."""
+
     model: str
     steps: tuple[str, ...]
     covered: tuple[str, ...]
@@ -74,6 +82,8 @@ class ModelCoverage:
 
 @dataclass(frozen=True)
 class SessionAssessment:
+    """The session marks with their reasons, and each model's coverage."""
+
     marks: tuple[str, ...]
     reasons: dict[str, str]
     coverage: tuple[ModelCoverage, ...]
@@ -140,11 +150,9 @@ def assess_session(turns: Sequence[LearnerTurnFacts], facts: SessionFacts) -> Se
     elif facts.escalation_expected == "required":
         reasons["missed_escalation"] = "The matter was beyond your remit but was never escalated."
 
-    if facts.resolution_confirmed or (facts.resolution_reached and (
-        _last_index(spoken, {"action", "escalation"}) is not None
-        and _last_index(spoken, {"check"}) is not None
-        and _last_index(spoken, {"check"}) >= _last_index(spoken, {"action", "escalation"})
-    )):
+    last_act, last_check = _last_index(spoken, {"action", "escalation"}), _last_index(spoken, {"check"})
+    if facts.resolution_confirmed or (facts.resolution_reached and last_act is not None
+                                      and last_check is not None and last_check >= last_act):
         reasons["confirmed_resolution"] = "You checked the customer accepted the resolution."
 
     abusive = facts.customer_abusive or any(t.customer_abusive for t in turns)
