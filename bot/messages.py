@@ -119,6 +119,9 @@ SCENARIO_UNAVAILABLE = (
     "the bot's log. Carry on once it is fixed, or use `/roleplay end`."
 )
 
+# --- Discord's limits: long reports in several parts, threads, missing permissions -------------
+CONTINUED = "{title} (continued)"
+
 # --- the terminal face ---------------------------------------------------------------------------
 TERMINAL_COMMANDS: dict[str, str] = {
     "/end": "finish the call now and get your feedback report",

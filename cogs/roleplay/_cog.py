@@ -18,7 +18,8 @@ from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
 from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
-from cogs.roleplay._render import brief_embed, relative, report_embed
+from cogs._paging import send_embeds
+from cogs.roleplay._render import brief_embed, relative, report_embeds
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
 
@@ -181,8 +182,8 @@ class RolePlayCog(commands.Cog):
             png = await asyncio.to_thread(mood_curve_png, result.report)  # matplotlib: 0.1-0.3 s
             self._in_order.pop(result.session_id, None)
             chart = discord.File(io.BytesIO(png), filename="mood.png")
-            await channel.send(embed=report_embed(result.report, image_name="mood.png"), file=chart,
-                               view=reflect_view(result.session_id))
+            await send_embeds(channel.send, report_embeds(result.report, image_name="mood.png"),
+                              first_kwargs={"file": chart}, last_kwargs={"view": reflect_view(result.session_id)})
 
     @commands.Cog.listener()
     async def on_composure_event(self, event: object) -> None:
@@ -266,9 +267,9 @@ class RolePlayCog(commands.Cog):
             result = await self._core(sid, self.services.roleplay.close_abandoned, sid)
             try:
                 user = await self.bot.fetch_user(int(row.learner_id))
-                await user.send(f"Your `{row.scenario_id}` role-play could not continue after a restart "
-                                "(its thread is gone), so I closed it. Everything you wrote is kept.",
-                                embed=report_embed(result.report or {}))
+                await send_embeds(user.send, report_embeds(result.report or {}), first_kwargs={"content": (
+                    f"Your `{row.scenario_id}` role-play could not continue after a restart "
+                    "(its thread is gone), so I closed it. Everything you wrote is kept.")})
             except discord.HTTPException:
                 pass
             return
