@@ -121,6 +121,11 @@ SCENARIO_UNAVAILABLE = (
 
 # --- Discord's limits: long reports in several parts, threads, missing permissions -------------
 CONTINUED = "{title} (continued)"
+THREAD_GONE = ("Your `{scenario_id}` role-play could not continue after a restart (its thread is gone), "
+               "so I closed it. Everything you wrote is kept.")
+THREAD_LOCKED = ("Your `{scenario_id}` role-play's thread was locked by a moderator, so I can't post there "
+                 "any more and I closed the role-play. Everything you wrote is kept; your report is below. "
+                 "Start a new one with `/roleplay start` whenever you like.")
 
 # --- the terminal face ---------------------------------------------------------------------------
 TERMINAL_COMMANDS: dict[str, str] = {

@@ -10,6 +10,9 @@ from __future__ import annotations
 import discord
 
 UNKNOWN_CHANNEL = 10003
+# A locked thread refuses posts from those without Manage Threads: 50083 when it is also archived
+# (an archived, unlocked thread is reopened by the post itself), 160005 when it is open.
+THREAD_REFUSES = frozenset({50083, 160005})
 # What a role-play needs in the channel it starts from: Discord's names, as admins see them.
 ROLEPLAY_PERMISSIONS = {"view_channel": "View Channel", "create_private_threads": "Create Private Threads",
                         "send_messages_in_threads": "Send Messages in Threads"}

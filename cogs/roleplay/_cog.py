@@ -17,9 +17,9 @@ from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
-from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
+from cogs._channels import ROLEPLAY_PERMISSIONS, THREAD_REFUSES, missing_permissions, resolve_channel
 from cogs._paging import send_embeds
-from cogs.roleplay._render import brief_embed, relative, report_embeds
+from cogs.roleplay._render import brief_embed, catalogue_error, relative, report_embeds
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
 
@@ -175,6 +175,17 @@ class RolePlayCog(commands.Cog):
         await self.show(message.channel, result)
 
     async def show(self, channel: discord.abc.Messageable, result: TurnResult) -> None:
+        """Post a turn's result; a thread a moderator locked ends the session, the learner told by DM."""
+        try:
+            await self._show(channel, result)
+        except discord.HTTPException as exc:
+            if exc.code not in THREAD_REFUSES:
+                raise
+            log.warning("session %s: its thread refuses posts (%s %s); closing it", result.session_id, exc.code,
+                        exc.text)
+            await self._close_unreachable(result.session_id, messages.THREAD_LOCKED)
+
+    async def _show(self, channel: discord.abc.Messageable, result: TurnResult) -> None:
         """The customer's line, and at the end the report with its mood curve and the log button."""
         if result.customer is not None:
             await self.voice.say(channel, result.customer)
@@ -264,14 +275,7 @@ class RolePlayCog(commands.Cog):
         sid = row.id or 0
         channel = await resolve_channel(self.bot, row.channel_id)
         if not isinstance(channel, discord.abc.Messageable):
-            result = await self._core(sid, self.services.roleplay.close_abandoned, sid)
-            try:
-                user = await self.bot.fetch_user(int(row.learner_id))
-                await send_embeds(user.send, report_embeds(result.report or {}), first_kwargs={"content": (
-                    f"Your `{row.scenario_id}` role-play could not continue after a restart "
-                    "(its thread is gone), so I closed it. Everything you wrote is kept.")})
-            except discord.HTTPException:
-                pass
+            await self._close_unreachable(sid, messages.THREAD_GONE)
             return
         result = await self._core(sid, self.services.roleplay.resume, sid)
         if result is not None:
@@ -287,6 +291,19 @@ class RolePlayCog(commands.Cog):
             await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
                                f"Reply {relative(deadline)}.")
 
+    async def _close_unreachable(self, session_id: int, notice: str) -> None:
+        """End a session whose thread is gone or locked; the learner gets `notice` and the report by DM."""
+        row = await self._core(None, self.services.roleplay.get, session_id)
+        report = row.report
+        if row.status == "active":
+            report = (await self._core(session_id, self.services.roleplay.close_abandoned, session_id)).report
+        try:
+            user = await self.bot.fetch_user(int(row.learner_id))
+            await send_embeds(user.send, report_embeds(report or {}),
+                              first_kwargs={"content": notice.format(scenario_id=row.scenario_id)})
+        except discord.HTTPException as exc:
+            log.warning("could not tell learner %s that session %s closed: %s", row.learner_id, session_id, exc)
+
     async def _missed(self, channel, row) -> list[discord.Message]:
         """The learner's messages in the thread after the last one stored."""
         after = await self._core(None, self.services.roleplay.last_message_id, row.id or 0)
@@ -296,7 +313,3 @@ class RolePlayCog(commands.Cog):
         history = channel.history(limit=100, after=discord.Object(int(after)) if after else None, oldest_first=True)
         return [m async for m in history if str(m.author.id) == row.learner_id and not m.webhook_id]
 
-
-def catalogue_error(catalogue, scenario: str) -> str:
-    known = ", ".join(f"`{i}`" for i in catalogue.ids())
-    return f"There is no scenario called `{scenario[:60]}`. Choose one of: {known}"

@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
 from cogs._paging import Section, paged_embeds
 
@@ -25,6 +26,12 @@ def relative(when: datetime) -> str:
 
 def clip(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def catalogue_error(catalogue: Catalogue, scenario: str) -> str:
+    """Name the scenario asked for that does not exist, and list those that do."""
+    known = ", ".join(f"`{i}`" for i in catalogue.ids())
+    return f"There is no scenario called `{scenario[:60]}`. Choose one of: {known}"
 
 
 def brief_embed(scenario: Scenario, reply_seconds: int, learner_mention: str) -> discord.Embed:

@@ -20,6 +20,7 @@ import discord
 import yarl
 from aiohttp import web
 
+from . import payloads
 from .actions import Actions
 from .audit import Audit
 from .gateway import Gateway
@@ -208,6 +209,12 @@ class FakeDiscord(Actions):
 
     def add_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
         self.world.add_overwrite(channel_id, target_id, allow=allow, deny=deny)
+
+    async def set_thread_state(self, thread_id: int, *, archived: bool, locked: bool = False) -> None:
+        """Archive, lock or reopen a thread as a moderator (or auto-archive) would: THREAD_UPDATE."""
+        meta = self.world.channels[thread_id]["thread_metadata"]
+        meta.update(archived=archived, locked=locked, archive_timestamp=payloads.now_iso())
+        await self.gateway.dispatch("THREAD_UPDATE", payloads.any_channel(self.world, thread_id), required=False)
 
     def add_webhook(self, channel_id: int, name: str, *, owned: bool = True) -> int:
         return self.world.add_webhook(channel_id, name, owned=owned)
