@@ -139,11 +139,15 @@ class FakeDiscord(Actions):
         await self.gateway.close_all(code)
 
     @contextlib.asynccontextmanager
-    async def gateway_down(self) -> AsyncIterator[None]:
-        """Discord's gateway drops the bot and takes no handshakes until the block ends; events
-        meanwhile are kept and replayed when the bot RESUMEs (unless `gateway.forget_sessions()`)."""
+    async def gateway_down(self, *, reconnect: bool = False) -> AsyncIterator[None]:
+        """Discord's gateway drops the bot (or, with `reconnect`, asks it to go: op 7 RECONNECT) and
+        takes no handshakes until the block ends; events meanwhile are kept and replayed when the
+        bot RESUMEs (unless `gateway.forget_sessions()`)."""
         self.gateway.open.clear()
-        await self.gateway.close_all(4000)
+        if reconnect:
+            await self.gateway.reconnect()
+        else:
+            await self.gateway.close_all(4000)
         await self.wait_for(lambda: not self.gateway.sessions, what="the bot to be disconnected")
         try:
             yield
