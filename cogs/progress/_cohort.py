@@ -11,6 +11,7 @@ import discord
 from bot.progress.chart import cohort_heatmap_png
 from bot.progress.cohort import cohort_report, heatmap_rows, report_sections
 from cogs._checks import require_mentor
+from cogs._followup import followup
 from cogs._paging import paged_embeds, send_embeds
 
 HEATMAP_NAME = "cohort-heatmap.png"
@@ -38,5 +39,5 @@ async def send_cohort_report(interaction: discord.Interaction, days: int) -> Non
                           f"{sum(r.sessions for r in report.learners)} finished role-play(s).",
                           list(report_sections(report).items()), colour=discord.Colour.dark_teal())
     embeds[0].set_image(url=f"attachment://{HEATMAP_NAME}")
-    await send_embeds(interaction.followup.send, embeds, first_kwargs={
+    await send_embeds(followup(interaction), embeds, first_kwargs={
         "file": discord.File(io.BytesIO(png), filename=HEATMAP_NAME)}, ephemeral=True)

@@ -18,6 +18,7 @@ from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
 from cogs._channels import ROLEPLAY_PERMISSIONS, THREAD_REFUSES, missing_permissions, resolve_channel
+from cogs._followup import followup
 from cogs._paging import send_embeds
 from cogs.roleplay._render import brief_embed, catalogue_error, relative, report_embeds
 from cogs.roleplay._views import reflect_view
@@ -90,11 +91,11 @@ class RolePlayCog(commands.Cog):
                 learner_name=interaction.user.display_name, guild_id=str(interaction.guild_id),
                 channel_id=str(thread.id), reply_seconds=seconds)
         except AlreadyActive as exc:
-            await interaction.followup.send(f"⚠️ {exc}", ephemeral=True)
+            await followup(interaction)(f"⚠️ {exc}", ephemeral=True)
             return
         await thread.send(embed=brief_embed(sc, seconds, interaction.user.mention))
         await self.show(thread, result)
-        await interaction.followup.send(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
+        await followup(interaction)(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
 
     def _reply_seconds(self, guild_id: str, learner_id: str, scenario_seconds: int) -> int:
         with self.services.db.session() as s:
@@ -107,7 +108,7 @@ class RolePlayCog(commands.Cog):
                     channel.id)
         text = messages.MISSING_PERMISSIONS.format(permissions="**, **".join(missing), channel=channel.mention)
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
+            await followup(interaction)(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
 

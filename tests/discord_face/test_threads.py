@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from fake_discord.world import DEFAULT_EVERYONE_PERMISSIONS, MANAGE_WEBHOOKS
 from test_discord_failures import bot_role

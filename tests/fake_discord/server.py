@@ -271,6 +271,12 @@ class FakeDiscord(Actions):
         self._failures.append({"method": method, "path": re.compile(path), "times": times,
                                "result": (status, {"message": message, "code": code})})
 
+    def slow(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` matching calls "take" `seconds` on the injected FakeClock (never waited for)."""
+        if not isinstance(self.clock, FakeClock):
+            raise TypeError("slow() needs fake.clock = FakeClock()")
+        self._failures.append({"method": method, "path": re.compile(path), "times": times, "seconds": seconds})
+
     def rate_limit(self, method: str, path: str, *, retry_after: float = 0.05, is_global: bool = False,
                    times: int = 1) -> None:
         """Answer the next `times` matching calls with a 429 as Discord sends it: body with
@@ -291,6 +297,9 @@ class FakeDiscord(Actions):
             if (failure["times"] > 0 and failure["method"] == method
                     and failure["path"].fullmatch(path)):
                 failure["times"] -= 1
+                if "seconds" in failure:  # slow, not failing: the answer comes after this long
+                    self.clock.advance(failure["seconds"])  # type: ignore[union-attr]  # a FakeClock
+                    continue
                 return (*failure["result"], failure.get("headers", {}))
         return None
 
