@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import get_args
 
@@ -172,9 +173,5 @@ class QuizCog(commands.Cog):
         per_q = [f"Q{i}: {r.correct}/{r.answered} right" for i, r in enumerate(event.results, 1)]
         sections = [("Leaderboard", board or ["Nobody answered this time."]), ("Questions", per_q)]
         sections += [(f"Most missed: {r.prompt}", r.explanation.split("\n")) for r in event.missed]
-        channel = await resolve_channel(self.bot, event.channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            await send_embeds(channel.send, paged_embeds("Cohort quiz results", sections=sections,
-                                                         colour=discord.Colour.gold()))
-        else:
-            log.warning("cohort channel %s is gone; nothing posted", event.channel_id)
+        await send_embeds(functools.partial(self._send, event.channel_id),
+                          paged_embeds("Cohort quiz results", sections=sections, colour=discord.Colour.gold()))
