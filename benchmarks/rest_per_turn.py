@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_discord import FakeDiscord  # noqa: E402
 
-from bot.app import ComposureBot  # noqa: E402
+from bot.app import ComposureBot, warm_up  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services import build_services  # noqa: E402
@@ -42,7 +42,8 @@ async def measure(sessions: int) -> dict[str, list[float]]:
             channel = fake.add_text_channel(gid, "practice")
             learners = [fake.add_member(gid, name=f"learner{i}") for i in range(sessions)]
             services = build_services(settings, clock=ManualClock())
-            async with fake.running(ComposureBot(services, tick_seconds=None, sync_guild_id=gid)):
+            warm_up()  # load the model first, as the tests do: on a busy machine it outlasts the login wait
+            async with fake.running(ComposureBot(services, tick_seconds=None, sync_guild_id=gid), timeout=60):
                 for scenario in services.catalogue.ids():
                     for learner in learners:
                         interaction = await fake.invoke_slash(gid, channel, learner, "roleplay start",

@@ -119,6 +119,19 @@ SCENARIO_UNAVAILABLE = (
     "the bot's log. Carry on once it is fixed, or use `/roleplay end`."
 )
 
+# --- Discord's limits: long reports in several parts, threads, missing permissions -------------
+CONTINUED = "{title} (continued)"
+AUDIT_TITLE = "My permissions"
+AUDIT_USES = {"roleplay": "role-plays start here", "cohort": "cohort quizzes"}
+AUDIT_OK = "✅ {channel} ({use}): all I need"
+AUDIT_MISSING = "⚠️ {channel} ({use}): missing **{permissions}**: allow it for my role in the channel's permissions"
+AUDIT_GONE = "⚠️ channel {channel_id} ({use}) no longer exists or I can't see it: remove it with /setup"
+THREAD_GONE = ("Your `{scenario_id}` role-play could not continue after a restart (its thread is gone), "
+               "so I closed it. Everything you wrote is kept.")
+THREAD_LOCKED = ("Your `{scenario_id}` role-play's thread was locked by a moderator, so I can't post there "
+                 "any more and I closed the role-play. Everything you wrote is kept; your report is below. "
+                 "Start a new one with `/roleplay start` whenever you like.")
+
 # --- the terminal face ---------------------------------------------------------------------------
 TERMINAL_COMMANDS: dict[str, str] = {
     "/end": "finish the call now and get your feedback report",

@@ -15,6 +15,7 @@ from bot.guild import guild_settings
 from bot.progress.chart import mark_rates_png
 from bot.progress.learner import LearnerProgress, learner_progress, retention_lines, streak_line, trend_lines
 from bot.progress.wording import WORDING
+from cogs._followup import followup
 from cogs.roleplay._render import clip
 
 CHART_NAME = "progress.png"
@@ -59,4 +60,4 @@ class ProgressCog(commands.Cog):
         if progress.sessions:
             png = await asyncio.to_thread(mark_rates_png, progress.sessions)
             files.append(discord.File(io.BytesIO(png), filename=CHART_NAME))
-        await interaction.followup.send(embed=progress_embed(progress), files=files, ephemeral=True)
+        await followup(interaction)(embed=progress_embed(progress), files=files, ephemeral=True)

@@ -11,8 +11,9 @@ import discord
 from bot.progress.chart import cohort_heatmap_png
 from bot.progress.cohort import cohort_report, heatmap_rows, report_sections
 from cogs._checks import require_mentor
+from cogs._followup import followup
+from cogs._paging import paged_embeds, send_embeds
 from cogs._services import services_of
-from cogs.roleplay._render import clip
 
 HEATMAP_NAME = "cohort-heatmap.png"
 MAX_DAYS = 366
@@ -35,11 +36,9 @@ async def send_cohort_report(interaction: discord.Interaction, days: int) -> Non
     names, rates = heatmap_rows(report)
     title = f"Share of replies per mark, {since:%d %b} – {until:%d %b %Y}"
     png = await asyncio.to_thread(cohort_heatmap_png, names, report.marks, rates, title)
-    embed = discord.Embed(title=f"Cohort report: the last {days} days", colour=discord.Colour.dark_teal(),
-                          description=f"{len(report.learners)} learner(s), "
-                                      f"{sum(r.sessions for r in report.learners)} finished role-play(s).")
-    for name, lines in report_sections(report).items():
-        embed.add_field(name=name, value=clip("\n".join(lines), 1024), inline=False)
-    embed.set_image(url=f"attachment://{HEATMAP_NAME}")
-    await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(png), filename=HEATMAP_NAME),
-                                    ephemeral=True)
+    embeds = paged_embeds(f"Cohort report: the last {days} days", f"{len(report.learners)} learner(s), "
+                          f"{sum(r.sessions for r in report.learners)} finished role-play(s).",
+                          list(report_sections(report).items()), colour=discord.Colour.dark_teal())
+    embeds[0].set_image(url=f"attachment://{HEATMAP_NAME}")
+    await send_embeds(followup(interaction), embeds, first_kwargs={
+        "file": discord.File(io.BytesIO(png), filename=HEATMAP_NAME)}, ephemeral=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import get_args
 
@@ -25,9 +26,10 @@ from bot.quiz.daily import DueReminder, reachable
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs._pace import Paced
+from cogs._paging import paged_embeds, send_embeds, send_text
 from cogs.progress._cohort import send_cohort_report
 from cogs.quiz._views import cohort_question_view, show_next
-from cogs.roleplay._render import clip, relative
+from cogs.roleplay._render import relative
 
 log = logging.getLogger(__name__)
 TOPICS = list(get_args(Topic))
@@ -101,7 +103,8 @@ class QuizCog(commands.Cog):
             return
         lines = [f"`#{r.id}` <#{r.channel_id}> · `{r.rule}` ({r.timezone}) · {r.questions} questions, "
                  f"{r.window_minutes} min" + (f" · next {relative(when)}" if when else "") for r, when in rows]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        await send_text(interaction.response.send_message, "\n".join(lines), rest=interaction.followup.send,
+                        ephemeral=True)
 
     @cohort_quiz.command(name="cancel", description="Stop a cohort quiz schedule")
     async def cancel(self, interaction: discord.Interaction, schedule: int) -> None:
@@ -171,12 +174,11 @@ class QuizCog(commands.Cog):
                              view=cohort_question_view(event.quiz_id, question, shown))
 
     async def _post_results(self, event: CohortQuizClosed) -> None:
-        embed = discord.Embed(title="Cohort quiz results", colour=discord.Colour.gold())
+        """The results, whole: as many embeds and messages as the questions and explanations need."""
         board = [f"{i}. **{name}**: {correct}/{len(event.results)}" for i, (name, correct, _ms) in
                  enumerate(event.leaderboard[:10], 1)]
-        embed.add_field(name="Leaderboard", value="\n".join(board) or "Nobody answered this time.", inline=False)
         per_q = [f"Q{i}: {r.correct}/{r.answered} right" for i, r in enumerate(event.results, 1)]
-        embed.add_field(name="Questions", value="\n".join(per_q) or "-", inline=False)
-        for r in event.missed:
-            embed.add_field(name=clip(f"Most missed: {r.prompt}", 256), value=clip(r.explanation), inline=False)
-        await self._send(event.channel_id, embed=embed)
+        sections = [("Leaderboard", board or ["Nobody answered this time."]), ("Questions", per_q)]
+        sections += [(f"Most missed: {r.prompt}", r.explanation.split("\n")) for r in event.missed]
+        await send_embeds(functools.partial(self._send, event.channel_id),
+                          paged_embeds("Cohort quiz results", sections=sections, colour=discord.Colour.gold()))

@@ -22,12 +22,14 @@ from bot.mentoring import (
     review_queue,
     sign_off,
 )
+from bot.paging import split_line
 from bot.privacy.access import last_access, record_access
 from bot.storage.models import AccessLogEntry
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
+from cogs._paging import paged_embeds, send_embeds, send_text
 from cogs.review._portfolio import send_learner_zip, send_session_pdf
-from cogs.roleplay._render import clip, relative, report_embed
+from cogs.roleplay._render import relative, report_embeds
 
 
 def _last_seen(entry: AccessLogEntry | None) -> str:
@@ -35,6 +37,9 @@ def _last_seen(entry: AccessLogEntry | None) -> str:
         return messages.NEVER_REVIEWED
     return messages.LAST_REVIEWED.format(name=entry.actor_name or entry.actor_id, when=relative(entry.at),
                                          action=messages.ACCESS_ACTIONS.get(entry.action, entry.action))
+
+
+QUOTED_LINE = 1000  # a long paragraph is cut into quoted lines of this size, so messages split between lines
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
@@ -57,8 +62,10 @@ class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
         await interaction.response.send_message(f"Feedback saved for session {self.session_id}.", ephemeral=True)
+        quoted = "\n".join(f"> {part}" for line in self.text.value.split("\n")  # quoted lines short enough
+                            for part in split_line(line, QUOTED_LINE))            # that every message stays quoted
         await self.cog.tell_learner(self.session_id, f"💬 Your mentor {interaction.user.display_name} left "
-                                                     f"feedback on this role-play:\n>>> {clip(self.text.value, 1800)}")
+                                                     f"feedback on this role-play:\n{quoted}")
 
 
 class ReviewCog(commands.Cog):
@@ -87,9 +94,9 @@ class ReviewCog(commands.Cog):
             + (f" · last: {seen[i.session_id].actor_name}" if i.session_id in seen else "")
             for i in items
         ]
-        embed = discord.Embed(title="Awaiting review", description=clip("\n".join(lines), 4000),
-                              colour=discord.Colour.blurple())
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await send_embeds(interaction.response.send_message, paged_embeds(
+            "Awaiting review", "\n".join(lines), colour=discord.Colour.blurple()),
+            rest=interaction.followup.send, ephemeral=True)
 
     async def _record(self, interaction: discord.Interaction, session_id: int, action: str) -> SessionRecord | None:
         """Load a session of this server and write who opened it (and how) to the access log."""
@@ -117,8 +124,9 @@ class ReviewCog(commands.Cog):
             return
         page = export_markdown(record)
         file = discord.File(io.BytesIO(page.encode()), filename=f"session-{session}.md")
-        await interaction.response.send_message(_last_seen(previous), embed=report_embed(record.row.report),
-                                                file=file, ephemeral=True)
+        await send_embeds(interaction.response.send_message, report_embeds(record.row.report),
+                          rest=interaction.followup.send, first_kwargs={"content": _last_seen(previous), "file": file},
+                          ephemeral=True)
 
     @review.command(name="feedback", description="Write feedback for a learner on a session")
     @app_commands.describe(session="Session number")
@@ -184,4 +192,5 @@ class ReviewCog(commands.Cog):
         with contextlib.suppress(discord.HTTPException):  # telling the learner is a courtesy
             thread = await self._thread(row.channel_id)
             if thread is not None:
-                await thread.send(f"<@{row.learner_id}> {text}", allowed_mentions=discord.AllowedMentions(users=True))
+                await send_text(thread.send, f"<@{row.learner_id}> {text}",
+                                allowed_mentions=discord.AllowedMentions(users=True))

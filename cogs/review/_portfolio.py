@@ -14,13 +14,14 @@ from bot.mentoring import ReviewError, SessionRecord
 from bot.privacy.access import record_access
 from bot.progress.portfolio import learner_zip, pdf_name, signed_off_records
 from bot.progress.portfolio_pdf import session_pdf
+from cogs._followup import followup
 from cogs._services import services_of
 
 
 async def send_session_pdf(interaction: discord.Interaction, record: SessionRecord) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     body = await asyncio.to_thread(session_pdf, record)
-    await interaction.followup.send(f"Session {record.row.id} for the portfolio:", ephemeral=True,
+    await followup(interaction)(f"Session {record.row.id} for the portfolio:", ephemeral=True,
                                     file=discord.File(io.BytesIO(body), filename=pdf_name(record)))
 
 
@@ -39,5 +40,5 @@ async def send_learner_zip(interaction: discord.Interaction, learner: discord.ab
     await interaction.response.defer(ephemeral=True, thinking=True)
     body = await asyncio.to_thread(learner_zip, records)
     name = f"composure-portfolio-{learner.display_name}-{learner.id}.zip"
-    await interaction.followup.send(f"{len(records)} signed-off session(s) of {learner.display_name}, one PDF each:",
+    await followup(interaction)(f"{len(records)} signed-off session(s) of {learner.display_name}, one PDF each:",
                                     ephemeral=True, file=discord.File(io.BytesIO(body), filename=name))

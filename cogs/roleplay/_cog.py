@@ -22,8 +22,10 @@ from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.errors import AlreadyActive, ReplyRejected, RolePlayError
 from bot.roleplay.service import ActiveSession, SessionPaused, TurnResult
 from bot.storage.models import PracticeSession
-from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
-from cogs.roleplay._render import brief_embed, relative, report_embed
+from cogs._channels import ROLEPLAY_PERMISSIONS, THREAD_REFUSES, missing_permissions, resolve_channel
+from cogs._followup import followup
+from cogs._paging import send_embeds
+from cogs.roleplay._render import brief_embed, catalogue_error, relative, report_embeds
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
 
@@ -96,11 +98,11 @@ class RolePlayCog(commands.Cog):
                 learner_name=interaction.user.display_name, guild_id=str(interaction.guild_id),
                 channel_id=str(thread.id), reply_seconds=seconds)
         except AlreadyActive as exc:
-            await interaction.followup.send(f"⚠️ {exc}", ephemeral=True)
+            await followup(interaction)(f"⚠️ {exc}", ephemeral=True)
             return
         await thread.send(embed=brief_embed(sc, seconds, interaction.user.mention))
         await self.show(thread, result)
-        await interaction.followup.send(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
+        await followup(interaction)(f"Your role-play is ready in {thread.mention}. Good luck!", ephemeral=True)
 
     def _reply_seconds(self, guild_id: str, learner_id: str, scenario_seconds: int) -> int:
         with self.services.db.session() as s:
@@ -113,7 +115,7 @@ class RolePlayCog(commands.Cog):
                     channel.id)
         text = messages.MISSING_PERMISSIONS.format(permissions="**, **".join(missing), channel=channel.mention)
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
+            await followup(interaction)(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
 
@@ -181,6 +183,17 @@ class RolePlayCog(commands.Cog):
         await self.show(message.channel, result)
 
     async def show(self, channel: discord.abc.Messageable, result: TurnResult) -> None:
+        """Post a turn's result; a thread a moderator locked ends the session, the learner told by DM."""
+        try:
+            await self._show(channel, result)
+        except discord.HTTPException as exc:
+            if exc.code not in THREAD_REFUSES:
+                raise
+            log.warning("session %s: its thread refuses posts (%s %s); closing it", result.session_id, exc.code,
+                        exc.text)
+            await self._close_unreachable(result.session_id, messages.THREAD_LOCKED)
+
+    async def _show(self, channel: discord.abc.Messageable, result: TurnResult) -> None:
         """The customer's line, and at the end the report with its mood curve and the log button."""
         if result.customer is not None:
             await self.voice.say(channel, result.customer)
@@ -188,8 +201,8 @@ class RolePlayCog(commands.Cog):
             png = await asyncio.to_thread(mood_curve_png, result.report)  # matplotlib: 0.1-0.3 s
             self._in_order.pop(result.session_id, None)
             chart = discord.File(io.BytesIO(png), filename="mood.png")
-            await channel.send(embed=report_embed(result.report, image_name="mood.png"), file=chart,
-                               view=reflect_view(result.session_id))
+            await send_embeds(channel.send, report_embeds(result.report, image_name="mood.png"),
+                              first_kwargs={"file": chart}, last_kwargs={"view": reflect_view(result.session_id)})
 
     @commands.Cog.listener()
     async def on_composure_event(self, event: object) -> None:
@@ -270,14 +283,7 @@ class RolePlayCog(commands.Cog):
         sid = row.id or 0
         channel = await resolve_channel(self.bot, row.channel_id)
         if not isinstance(channel, discord.abc.Messageable):
-            result = await self._core(sid, self.services.roleplay.close_abandoned, sid)
-            try:
-                user = await self.bot.fetch_user(int(row.learner_id))
-                await user.send(f"Your `{row.scenario_id}` role-play could not continue after a restart "
-                                "(its thread is gone), so I closed it. Everything you wrote is kept.",
-                                embed=report_embed(result.report or {}))
-            except discord.HTTPException:
-                pass
+            await self._close_unreachable(sid, messages.THREAD_GONE)
             return
         resumed = await self._core(sid, self.services.roleplay.resume, sid)
         if resumed is not None:
@@ -293,6 +299,19 @@ class RolePlayCog(commands.Cog):
             await channel.send(f"⚙️ I restarted, but your role-play carries on: the customer is still waiting. "
                                f"Reply {relative(deadline)}.")
 
+    async def _close_unreachable(self, session_id: int, notice: str) -> None:
+        """End a session whose thread is gone or locked; the learner gets `notice` and the report by DM."""
+        row = await self._core(None, self.services.roleplay.get, session_id)
+        report = row.report
+        if row.status == "active":
+            report = (await self._core(session_id, self.services.roleplay.close_abandoned, session_id)).report
+        try:
+            user = await self.bot.fetch_user(int(row.learner_id))
+            await send_embeds(user.send, report_embeds(report or {}),
+                              first_kwargs={"content": notice.format(scenario_id=row.scenario_id)})
+        except discord.HTTPException as exc:
+            log.warning("could not tell learner %s that session %s closed: %s", row.learner_id, session_id, exc)
+
     async def _missed(self, channel: discord.abc.Messageable, row: PracticeSession) -> list[discord.Message]:
         """The learner's messages in the thread after the last one stored."""
         after = await self._core(None, self.services.roleplay.last_message_id, row.id or 0)
@@ -302,7 +321,3 @@ class RolePlayCog(commands.Cog):
         history = channel.history(limit=100, after=discord.Object(int(after)) if after else None, oldest_first=True)
         return [m async for m in history if str(m.author.id) == row.learner_id and not m.webhook_id]
 
-
-def catalogue_error(catalogue: Catalogue, scenario: str) -> str:
-    known = ", ".join(f"`{i}`" for i in catalogue.ids())
-    return f"There is no scenario called `{scenario[:60]}`. Choose one of: {known}"

@@ -7,7 +7,9 @@ from typing import Any
 
 import discord
 
+from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
+from cogs._paging import Section, paged_embeds
 
 OUTCOME_COLOURS = {
     "resolved": discord.Colour.green(), "escalated": discord.Colour.blue(),
@@ -24,6 +26,12 @@ def relative(when: datetime) -> str:
 
 def clip(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def catalogue_error(catalogue: Catalogue, scenario: str) -> str:
+    """Name the scenario asked for that does not exist, and list those that do."""
+    known = ", ".join(f"`{i}`" for i in catalogue.ids())
+    return f"There is no scenario called `{scenario[:60]}`. Choose one of: {known}"
 
 
 def brief_embed(scenario: Scenario, reply_seconds: int, learner_mention: str) -> discord.Embed:
@@ -43,38 +51,41 @@ def customer_text(text: str, deadline: datetime | None) -> str:
     return f"{clip(text, 1900)}\n-# reply {relative(deadline)}"
 
 
-def report_embed(report: dict[str, Any], *, image_name: str | None = None) -> discord.Embed:
-    """The feedback report as one embed."""
-    embed = discord.Embed(
-        title=clip(f"Feedback: {report.get('title', '')}", 256),
-        description=report.get("outcome_text", ""),
-        colour=OUTCOME_COLOURS.get(report.get("outcome") or "", discord.Colour.default()),
-    )
-    for failure in report.get("serious_failures", []):
-        embed.description = f"{embed.description}\n⛔ **Serious failure:** {failure['description']}"
+def report_sections(report: dict[str, Any]) -> list[Section]:
+    """The report's marks, expectations, models and tips as (heading, lines), nothing clipped but quotes."""
+    sections: list[Section] = []
     for title, key in (("✅ Earned credit", "credited"), ("⚠️ Lost credit", "penalised")):
         items = report.get(key) or []
         if items:
-            lines = [f"**{i['label']}** ×{i['count']}: “{clip(i['quotes'][0], 120)}”" for i in items]
-            embed.add_field(name=title, value=clip("\n".join(lines)), inline=False)
+            sections.append((title, [f"**{i['label']}** ×{i['count']}: “{clip(i['quotes'][0], 120)}”"
+                                     for i in items]))
     session_marks = report.get("session_marks") or []
     if session_marks:
-        lines = [f"{'✅' if m['credited'] else '⚠️'} **{m['label']}**: {m['reason']}" for m in session_marks]
-        embed.add_field(name="Over the whole conversation", value=clip("\n".join(lines)), inline=False)
+        sections.append(("Over the whole conversation", [f"{'✅' if m['credited'] else '⚠️'} **{m['label']}**: "
+                                                         f"{m['reason']}" for m in session_marks]))
     expectations = report.get("expectations") or []
     if expectations:
-        lines = [f"{'✅' if e['met'] else '⬜'} {e['text']}" for e in expectations]
-        embed.add_field(name="What the examiner looks for", value=clip("\n".join(lines)), inline=False)
+        sections.append(("What the examiner looks for",
+                         [f"{'✅' if e['met'] else '⬜'} {e['text']}" for e in expectations]))
     models = report.get("models") or []
     if models:
-        lines = [f"{m['model']}: {len(m['covered'])}/{len(m['steps'])}{' in order' if m['in_order'] else ''}"
-                 for m in models]
-        embed.add_field(name="Models", value=clip("\n".join(lines)), inline=False)
+        sections.append(("Models", [f"{m['model']}: {len(m['covered'])}/{len(m['steps'])}"
+                                    f"{' in order' if m['in_order'] else ''}" for m in models]))
     tips = report.get("tips") or []
     if tips:
-        embed.add_field(name="Next time", value=clip("\n".join(f"• {t}" for t in tips)), inline=False)
-    embed.set_footer(text=f"{report.get('learner_turns', 0)} replies · "
-                          f"{report.get('missed_deadlines', 0)} missed deadlines · session {report.get('session_id')}")
+        sections.append(("Next time", [f"• {t}" for t in tips]))
+    return sections
+
+
+def report_embeds(report: dict[str, Any], *, image_name: str | None = None) -> list[discord.Embed]:
+    """The feedback report, whole, in as many embeds as it needs (the chart on the first)."""
+    description = "\n".join([report.get("outcome_text", "")] + [
+        f"⛔ **Serious failure:** {failure['description']}" for failure in report.get("serious_failures", [])])
+    embeds = paged_embeds(
+        f"Feedback: {report.get('title', '')}", description, report_sections(report),
+        colour=OUTCOME_COLOURS.get(report.get("outcome") or "", discord.Colour.default()),
+        footer=f"{report.get('learner_turns', 0)} replies · {report.get('missed_deadlines', 0)} missed deadlines"
+               f" · session {report.get('session_id')}")
     if image_name:
-        embed.set_image(url=f"attachment://{image_name}")
-    return embed
+        embeds[0].set_image(url=f"attachment://{image_name}")
+    return embeds

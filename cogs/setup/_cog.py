@@ -13,7 +13,9 @@ from bot import messages
 from bot.app import ComposureBot
 from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
 from bot.jobs import dead_letters
+from bot.paging import pack_lines
 from bot.privacy.retention import set_retention
+from cogs._channels import COHORT_AUDIT, ROLEPLAY_AUDIT, Check, permission_audit
 from cogs._checks import require_admin
 from cogs.roleplay._render import clip
 
@@ -143,4 +145,18 @@ class SetupCog(commands.Cog):
             embed.add_field(name=f"⚠️ Timers that failed ({len(dead)})", inline=False, value=clip("\n".join(
                 f"`{job.id}`: {job.attempts} attempts; {(job.last_error or '-').splitlines()[0][:120]}"
                 for job in dead[:10]) + "\nRun `composure jobs --retry ID` on the bot's machine once fixed."))
+        for i, value in enumerate(pack_lines(self._audit(interaction, st.cohort_channel_ids), 1024)):
+            embed.add_field(name=messages.CONTINUED.format(title=messages.AUDIT_TITLE) if i else messages.AUDIT_TITLE,
+                            value=value, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def _audit(self, interaction: discord.Interaction, cohort_ids: list[str]) -> list[str]:
+        """Where the bot lacks a permission it needs: this channel for role-plays, each cohort channel."""
+        guild = interaction.guild
+        if guild is None:
+            return []
+        here = interaction.channel if isinstance(interaction.channel, discord.TextChannel) else None
+        checks: list[Check] = [(str(here.id), here, messages.AUDIT_USES["roleplay"], ROLEPLAY_AUDIT)] if here else []
+        checks += [(cid, guild.get_channel(int(cid)), messages.AUDIT_USES["cohort"], COHORT_AUDIT)
+                   for cid in cohort_ids]
+        return permission_audit(guild.me, checks)

@@ -7,7 +7,7 @@ import logging
 import discord
 import pytest
 from fake_discord import FakeClock
-from fake_discord.world import CREATE_PRIVATE_THREADS, DEFAULT_EVERYONE_PERMISSIONS
+from fake_discord.world import CREATE_PRIVATE_THREADS, DEFAULT_EVERYONE_PERMISSIONS, SEND_MESSAGES
 from test_roleplay import customer_posts, start_roleplay
 
 WEBHOOK_POST = r"/webhooks/\d+/[^/]+"
@@ -123,3 +123,56 @@ async def test_asking_for_the_intent_the_portal_has_not_enabled_stops_the_bot_wi
     with pytest.raises(discord.PrivilegedIntentsRequired):
         async with server.bot():
             pass
+
+
+async def test_setup_show_tells_the_admin_which_permission_is_missing_in_which_channel(server):
+    fake = server.fake
+    role = bot_role(fake, server.guild)
+    fake.world.guilds[server.guild].roles[role]["permissions"] = str(
+        DEFAULT_EVERYONE_PERMISSIONS | (1 << 29))  # an ordinary role: no Administrator
+    fake.add_overwrite(server.practice, role, deny=CREATE_PRIVATE_THREADS)
+    fake.add_overwrite(server.cohort, role, deny=SEND_MESSAGES)
+    gone = fake.add_text_channel(server.guild, "old-cohort")
+    async with server.bot():
+        for channel in (server.cohort, gone):
+            await (await fake.invoke_slash(server.guild, server.practice, server.admin, "setup cohort-channel",
+                                           options={"channel": channel})).response()
+        del fake.world.channels[gone]  # deleted while the bot was away: not in its cache after a restart
+    async with server.bot():
+        show = await fake.invoke_slash(server.guild, server.practice, server.admin, "setup show")
+        fields = {f["name"]: f["value"] for f in (await show.response())["data"]["embeds"][0]["fields"]}
+    audit = fields["My permissions"].splitlines()
+    assert audit == [
+        f"⚠️ <#{server.practice}> (role-plays start here): missing **Create Private Threads**: allow it for "
+        "my role in the channel's permissions",
+        f"⚠️ <#{server.cohort}> (cohort quizzes): missing **Send Messages**, **Embed Links**: allow it for my "
+        "role in the channel's permissions",  # without Send Messages, Discord drops Embed Links too
+        f"⚠️ channel {gone} (cohort quizzes) no longer exists or I can't see it: remove it with /setup",
+    ]
+    fake.add_overwrite(server.practice, role)  # the admin fixes both
+    fake.add_overwrite(server.cohort, role)
+    async with server.bot():
+        show = await fake.invoke_slash(server.guild, server.practice, server.admin, "setup show")
+        fields = {f["name"]: f["value"] for f in (await show.response())["data"]["embeds"][0]["fields"]}
+    assert fields["My permissions"].splitlines()[:2] == [
+        f"✅ <#{server.practice}> (role-plays start here): all I need",
+        f"✅ <#{server.cohort}> (cohort quizzes): all I need"]
+
+
+async def test_an_answer_later_than_the_tokens_fifteen_minutes_comes_by_direct_message(server, caplog):
+    fake = server.fake
+    fake.clock = FakeClock()
+    fake.slow("POST", rf"/channels/{server.practice}/threads", 16 * 60)  # Discord takes 16 min to make the thread
+    async with server.bot() as bot:
+        interaction = await fake.invoke_slash(server.guild, server.practice, server.learner, "roleplay start",
+                                              options={"scenario": "faulty-kettle"})
+        assert (await interaction.response())["type"] == 5  # deferred in time
+        dm = fake.dm_channel_id(server.learner)
+        told = await fake.wait_for_message(dm, lambda m: "Your role-play is ready" in (m.get("content") or ""),
+                                           timeout=15)
+        row = bot.services.roleplay.active_for(str(server.learner))
+        assert f"<#{row.channel_id}>" in told["content"]  # the learner still finds the thread
+        assert fake.find_requests("POST", rf"/webhooks/\d+/{interaction.token}"), "the follow-up was tried first"
+        assert fake.clock() - interaction.created > 15 * 60
+        assert interaction.followups == []  # Discord refused it (401 50027)
+    assert any("token expired" in r.getMessage() and "direct message" in r.getMessage() for r in caplog.records)

@@ -93,14 +93,14 @@ async def test_review_export_pdf_and_a_learners_portfolio_zip(server):
         export = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review export",
                                          options={"session": 2})
         assert (await export.response())["data"]["flags"] == EPHEMERAL
-        sent = await export.followup()
+        sent = await export.followup(timeout=30)  # PDFs take seconds on a loaded machine
         assert sent["attachments"][0]["filename"] == "composure-session-2-faulty-kettle.pdf"
         assert fake.file_bytes(sent["attachments"][0]["id"]).startswith(b"%PDF")
 
         whole = await fake.invoke_slash(server.guild, server.practice, server.mentor, "review portfolio",
                                         options={"learner": server.learner})
         await whole.response()
-        body = await whole.followup()
+        body = await whole.followup(timeout=30)  # three PDFs and a ZIP
         assert body["content"].startswith("3 signed-off session(s) of lee")
         archive = zipfile.ZipFile(io.BytesIO(fake.file_bytes(body["attachments"][0]["id"])))
         assert archive.namelist() == ["composure-session-1-faulty-kettle.pdf", "composure-session-2-faulty-kettle.pdf",

@@ -7,7 +7,7 @@ import logging
 import shutil
 
 import pytest
-from test_roleplay import customer_posts, start_roleplay
+from test_roleplay import customer_posts, say, start_roleplay
 
 from bot import jobs
 from bot.quiz.daily import DAILY_KIND
@@ -163,3 +163,25 @@ async def test_a_reply_sent_during_a_gateway_outage_is_answered_once(server, dis
                                                                                else (1, 1, 1))
         assert len(bot.services.roleplay.turns(row.id)) == 3
         assert not any("I restarted" in (m.get("content") or "") for m in fake.messages_in(thread))
+
+
+async def test_after_discords_reconnect_the_bot_resumes_and_answers_what_was_sent_meanwhile(server):
+    """Op 7 RECONNECT: the bot closes, comes back with RESUME (no new IDENTIFY), and the events sent
+    while it was away (a mentor's note, the learner's reply) are replayed; the reply is answered once."""
+    fake = server.fake
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+        thread = int(row.channel_id)
+        posts = len(customer_posts(fake, thread))
+        async with fake.gateway_down(reconnect=True):
+            await fake.send_message(thread, server.mentor, "Observing quietly.")
+            await fake.send_message(thread, server.learner, "I'm so sorry about this. What happened?")
+        await fake.wait_for(lambda: len(customer_posts(fake, thread)) == posts + 1, timeout=30,
+                            what="the reply answered")
+        gateway = fake.gateway
+        assert (gateway.reconnects_sent, gateway.resumes, gateway.replayed, len(gateway.identifies)) == (1, 1, 2, 1)
+        turns = bot.services.roleplay.turns(row.id)
+        assert [(t.speaker, t.text) for t in turns[1:2]] == [("learner", "I'm so sorry about this. What happened?")]
+        assert len(turns) == 3  # the mentor's note is not the learner's reply; nothing answered twice
+        await say(server, thread, "Could you tell me what the shop said?")  # and the session goes on live
+        assert len(bot.services.roleplay.turns(row.id)) == 5

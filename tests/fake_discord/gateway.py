@@ -75,6 +75,7 @@ class Gateway:
         self.identifies: list[dict[str, Any]] = []  # IDENTIFY payloads (token redacted)
         self.resumes = 0
         self.replayed = 0  # events sent again on RESUME
+        self.reconnects_sent = 0  # op 7 frames
         self._old_sessions: dict[str, Session] = {}  # closed, resumable sessions by id
         self.open = asyncio.Event()  # cleared while "Discord's gateway is down": no handshakes
         self.open.set()
@@ -160,6 +161,7 @@ class Gateway:
         """Send RECONNECT (op 7) to every live session: the bot closes and RESUMEs."""
         for session in self.live:
             await session.send(RECONNECT, None)
+            self.reconnects_sent += 1
 
     async def _members_chunk(self, session: Session, data: dict[str, Any]) -> None:
         world = self.fake.world

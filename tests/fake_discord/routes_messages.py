@@ -20,6 +20,21 @@ if TYPE_CHECKING:
     from .server import FakeDiscord
 
 EDITABLE = ("content", "embeds", "components", "flags", "poll")
+MANAGE_THREADS = 1 << 34
+
+
+async def thread_gate(fake: FakeDiscord, channel_id: int) -> Result | None:
+    """Discord's rules for posting in a thread: an archived one is unarchived by the post (a
+    THREAD_UPDATE goes out); a locked one takes posts only from those with Manage Threads:
+    others get 400 50083 when it is also archived, else 403 160005."""
+    meta = fake.world.channels[channel_id].get("thread_metadata")
+    if meta is None or not (meta["archived"] or meta["locked"]):
+        return None
+    if meta["locked"] and not fake.world.channel_permissions(channel_id, fake.world.app_id) & MANAGE_THREADS:
+        return error(400, "Thread is archived", 50083) if meta["archived"] else error(403, "Thread is locked", 160005)
+    if meta["archived"]:
+        await fake.set_thread_state(channel_id, archived=False, locked=meta["locked"])
+    return None
 
 
 async def store_message(fake: FakeDiscord, channel_id: int, author: dict[str, Any],
@@ -79,6 +94,8 @@ def install_message_routes(router: Router) -> None:
             return refused
         if errors := message_errors(call.body):
             return invalid_form_body(errors)
+        if refused := await thread_gate(fake, cid):
+            return refused
         return 200, await store_message(fake, cid, bot(), call.body or {}, call.files)
 
     async def history(call: Call) -> Result:
@@ -133,6 +150,8 @@ def install_message_routes(router: Router) -> None:
             tid = int(call.query["thread_id"])
             if world.channels.get(tid, {}).get("parent_id") != hook["channel_id"]:
                 return error(404, "Unknown Channel", 10003)
+            if refused := await thread_gate(fake, tid):
+                return refused
             cid = tid
         body = {**body, "flags": int(body.get("flags") or 0) & ~EPHEMERAL}  # never ephemeral
         msg = await store_message(fake, cid, payloads.webhook_author(world, hook, body), body,

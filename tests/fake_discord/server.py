@@ -20,6 +20,7 @@ import discord
 import yarl
 from aiohttp import web
 
+from . import payloads
 from .actions import Actions
 from .audit import Audit
 from .gateway import Gateway
@@ -138,11 +139,15 @@ class FakeDiscord(Actions):
         await self.gateway.close_all(code)
 
     @contextlib.asynccontextmanager
-    async def gateway_down(self) -> AsyncIterator[None]:
-        """Discord's gateway drops the bot and takes no handshakes until the block ends; events
-        meanwhile are kept and replayed when the bot RESUMEs (unless `gateway.forget_sessions()`)."""
+    async def gateway_down(self, *, reconnect: bool = False) -> AsyncIterator[None]:
+        """Discord's gateway drops the bot (or, with `reconnect`, asks it to go: op 7 RECONNECT) and
+        takes no handshakes until the block ends; events meanwhile are kept and replayed when the
+        bot RESUMEs (unless `gateway.forget_sessions()`)."""
         self.gateway.open.clear()
-        await self.gateway.close_all(4000)
+        if reconnect:
+            await self.gateway.reconnect()
+        else:
+            await self.gateway.close_all(4000)
         await self.wait_for(lambda: not self.gateway.sessions, what="the bot to be disconnected")
         try:
             yield
@@ -209,6 +214,12 @@ class FakeDiscord(Actions):
     def add_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0) -> None:
         self.world.add_overwrite(channel_id, target_id, allow=allow, deny=deny)
 
+    async def set_thread_state(self, thread_id: int, *, archived: bool, locked: bool = False) -> None:
+        """Archive, lock or reopen a thread as a moderator (or auto-archive) would: THREAD_UPDATE."""
+        meta = self.world.channels[thread_id]["thread_metadata"]
+        meta.update(archived=archived, locked=locked, archive_timestamp=payloads.now_iso())
+        await self.gateway.dispatch("THREAD_UPDATE", payloads.any_channel(self.world, thread_id), required=False)
+
     def add_webhook(self, channel_id: int, name: str, *, owned: bool = True) -> int:
         return self.world.add_webhook(channel_id, name, owned=owned)
 
@@ -260,6 +271,12 @@ class FakeDiscord(Actions):
         self._failures.append({"method": method, "path": re.compile(path), "times": times,
                                "result": (status, {"message": message, "code": code})})
 
+    def slow(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` matching calls "take" `seconds` on the injected FakeClock (never waited for)."""
+        if not isinstance(self.clock, FakeClock):
+            raise TypeError("slow() needs fake.clock = FakeClock()")
+        self._failures.append({"method": method, "path": re.compile(path), "times": times, "seconds": seconds})
+
     def rate_limit(self, method: str, path: str, *, retry_after: float = 0.05, is_global: bool = False,
                    times: int = 1) -> None:
         """Answer the next `times` matching calls with a 429 as Discord sends it: body with
@@ -280,6 +297,9 @@ class FakeDiscord(Actions):
             if (failure["times"] > 0 and failure["method"] == method
                     and failure["path"].fullmatch(path)):
                 failure["times"] -= 1
+                if "seconds" in failure:  # slow, not failing: the answer comes after this long
+                    self.clock.advance(failure["seconds"])  # type: ignore[union-attr]  # a FakeClock
+                    continue
                 return (*failure["result"], failure.get("headers", {}))
         return None
 
