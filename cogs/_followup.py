@@ -21,7 +21,8 @@ INVALID_WEBHOOK_TOKEN = 50027
 def followup(interaction: discord.Interaction) -> Send:
     """`interaction.followup.send`, with a fallback once the token has expired."""
 
-    async def send(*args: Any, ephemeral: bool = False, **kwargs: Any) -> None:
+    # forwards whatever discord.py's send takes (content, embeds, files, view...)
+    async def send(*args: Any, ephemeral: bool = False, **kwargs: Any) -> None:  # noqa: ANN401
         try:
             await interaction.followup.send(*args, ephemeral=ephemeral, **kwargs)
             return

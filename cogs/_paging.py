@@ -75,7 +75,7 @@ def message_groups(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]
 
 async def send_embeds(first: Send, embeds: Sequence[discord.Embed], *, rest: Send | None = None,
                       first_kwargs: dict[str, Any] | None = None,
-                      last_kwargs: dict[str, Any] | None = None, **every: Any) -> None:
+                      last_kwargs: dict[str, Any] | None = None, **every: Any) -> None:  # noqa: ANN401 (send()'s keywords)
     """Send the embeds in as few messages as fit: `first_kwargs` (content, files) go with the first
     message, `last_kwargs` (a view) with the last, `every` (ephemeral) with each; `rest` sends the
     others (an interaction's followup)."""
@@ -89,7 +89,7 @@ async def send_embeds(first: Send, embeds: Sequence[discord.Embed], *, rest: Sen
         await (first if i == 0 else (rest or first))(embeds=group, **kwargs)
 
 
-async def send_text(first: Send, text: str, *, rest: Send | None = None, **kwargs: Any) -> None:
+async def send_text(first: Send, text: str, *, rest: Send | None = None, **kwargs: Any) -> None:  # noqa: ANN401 (send()'s keywords)
     """Text over 2000 characters as several messages, cut at line breaks; `kwargs` go with each."""
     for i, piece in enumerate(split_text(text, CONTENT_LIMIT)):
         await (first if i == 0 else (rest or first))(piece, **kwargs)

@@ -7,7 +7,7 @@ import io
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import discord
 from discord import app_commands
@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot import messages
 from bot.app import ComposureBot
-from bot.content.catalogue import Catalogue, UnknownScenario
+from bot.content.catalogue import UnknownScenario
 from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
@@ -302,7 +302,7 @@ class RolePlayCog(commands.Cog):
     async def _close_unreachable(self, session_id: int, notice: str) -> None:
         """End a session whose thread is gone or locked; the learner gets `notice` and the report by DM."""
         row = await self._core(None, self.services.roleplay.get, session_id)
-        report = row.report
+        report: dict[str, Any] | None = row.report
         if row.status == "active":
             report = (await self._core(session_id, self.services.roleplay.close_abandoned, session_id)).report
         try:
