@@ -23,7 +23,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from bot.jobs import BATCH as JOB_BATCH
-from bot.roleplay.service import EXPIRE_BATCH
+from bot.roleplay.expiry import EXPIRE_BATCH
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
