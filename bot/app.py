@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Coroutine
 from datetime import UTC
+from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -28,6 +30,13 @@ from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
+# Announcement handlers (one task per cog listener per event) allowed to run at once before the
+# tick claims its next batch: a thousand at once make each turn of the event loop take seconds.
+ANNOUNCING_AT_ONCE = 40
+# How long a worker thread may hold the GIL while the event loop waits for it (Python's default is
+# 5 ms). The loop takes the GIL back after every socket call, so under batch work on a worker thread
+# each of those waits could cost the full interval: the convoy effect. 1 ms keeps the loop responsive.
+GIL_SWITCH_SECONDS = 0.001
 
 
 def warm_up() -> None:
@@ -63,9 +72,11 @@ class ComposureBot(commands.Bot):
         self.sync_guild_id = sync_guild_id
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_lock = asyncio.Lock()
+        self._announcing: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_app_command_error
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
@@ -110,14 +121,29 @@ class ComposureBot(commands.Bot):
             await self._in_batches(lambda passed: jobs.run_batch(now, passed=passed), JOB_BATCH)
             self.dispatch("composure_tick")  # cogs retry what Discord could not serve earlier
 
-    async def _in_batches(self, batch: Callable[[set], tuple[list, int]], size: int) -> None:
-        passed: set = set()
+    async def _in_batches(self, batch: Callable[[set[Any]], tuple[list[Any], int]], size: int) -> None:
+        passed: set[Any] = set()
         while True:
             events, claimed = await asyncio.to_thread(batch, passed)
             for event in events:
                 self.dispatch("composure_event", event)
+            await self._announced_down_to(ANNOUNCING_AT_ONCE)
             if claimed < size:
                 return
+
+    def _schedule_event(self, coro: Callable[..., Coroutine[Any, Any, Any]], event_name: str,
+                        *args: Any, **kwargs: Any) -> asyncio.Task[None]:
+        """discord.py's one place that starts a listener's task; announcements are counted here."""
+        task: asyncio.Task[None] = super()._schedule_event(coro, event_name, *args, **kwargs)
+        if event_name == "on_composure_event":
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
+        return task
+
+    async def _announced_down_to(self, most: int) -> None:
+        """Wait until at most `most` announcement handlers are still running (back-pressure)."""
+        while len(self._announcing) > most:
+            await asyncio.wait(set(self._announcing), return_when=asyncio.FIRST_COMPLETED)
 
     async def close(self) -> None:
         if self.scheduler.running:
