@@ -12,7 +12,7 @@ import asyncio
 import logging
 import pkgutil
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC
 from typing import Any
 
@@ -73,6 +73,7 @@ class ComposureBot(commands.Bot):
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_lock = asyncio.Lock()
         self._announcing: set[asyncio.Task[None]] = set()
+        self.off_loop: Callable[..., Awaitable[Any]] = asyncio.to_thread  # how batches leave the loop
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_app_command_error
@@ -124,7 +125,7 @@ class ComposureBot(commands.Bot):
     async def _in_batches(self, batch: Callable[[set[Any]], tuple[list[Any], int]], size: int) -> None:
         passed: set[Any] = set()
         while True:
-            events, claimed = await asyncio.to_thread(batch, passed)
+            events, claimed = await self.off_loop(batch, passed)
             for event in events:
                 self.dispatch("composure_event", event)
             await self._announced_down_to(ANNOUNCING_AT_ONCE)
