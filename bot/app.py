@@ -33,6 +33,7 @@ TICK_SECONDS = 5
 # Announcement handlers (one task per cog listener per event) allowed to run at once before the
 # tick claims its next batch: a thousand at once make each turn of the event loop take seconds.
 ANNOUNCING_AT_ONCE = 40
+ANNOUNCING_PATIENCE = 30  # seconds the tick waits for them at most
 # How long a worker thread may hold the GIL while the event loop waits for it (Python's default is
 # 5 ms). The loop takes the GIL back after every socket call, so under batch work on a worker thread
 # each of those waits could cost the full interval: the convoy effect. 1 ms keeps the loop responsive.
@@ -74,6 +75,7 @@ class ComposureBot(commands.Bot):
         self._tick_lock = asyncio.Lock()
         self._announcing: set[asyncio.Task[None]] = set()
         self.off_loop: Callable[..., Awaitable[Any]] = asyncio.to_thread  # how batches leave the loop
+        self.announcing_patience: float = ANNOUNCING_PATIENCE
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_app_command_error
@@ -142,9 +144,17 @@ class ComposureBot(commands.Bot):
         return task
 
     async def _announced_down_to(self, most: int) -> None:
-        """Wait until at most `most` announcement handlers are still running (back-pressure)."""
+        """Wait until at most `most` announcement handlers are still running (back-pressure), but
+        no longer than ANNOUNCING_PATIENCE: handlers stuck on Discord must not stop the timers."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.announcing_patience
         while len(self._announcing) > most:
-            await asyncio.wait(set(self._announcing), return_when=asyncio.FIRST_COMPLETED)
+            left = deadline - loop.time()
+            if left <= 0:
+                log.warning("%d announcements still running after %d s; the tick goes on",
+                            len(self._announcing), self.announcing_patience)
+                return
+            await asyncio.wait(set(self._announcing), timeout=left, return_when=asyncio.FIRST_COMPLETED)
 
     async def close(self) -> None:
         if self.scheduler.running:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.app import ANNOUNCING_AT_ONCE, ComposureBot
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -63,4 +65,29 @@ async def test_the_tick_waits_for_announcements_before_claiming_more(tmp_path: P
     assert produced == 4 * EXPIRE_BATCH  # every overdue session answered
     assert len(outstanding_at_claim) >= 4
     assert max(outstanding_at_claim) <= ANNOUNCING_AT_ONCE < LISTENERS * EXPIRE_BATCH
+    services.db.dispose()
+
+
+async def test_announcements_stuck_on_discord_do_not_stop_the_timers(tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    clock = ManualClock()
+    services = build_services(Settings(database_url=f"sqlite:///{tmp_path}/t.db", scenarios_dir=ROOT / "scenarios"),
+                              clock=clock)
+    for n in range(3 * EXPIRE_BATCH):
+        services.roleplay.start(learner_id=f"l{n}", scenario_id="faulty-kettle", guild_id="g", channel_id=str(n),
+                                reply_seconds=60, seed=n)
+    clock.advance(seconds=61)
+    never = asyncio.Event()
+
+    async def stuck(event: object) -> None:
+        await never.wait()
+
+    async with ComposureBot(services, tick_seconds=None) as bot:
+        for _ in range(LISTENERS):
+            bot.add_listener(stuck, "on_composure_event")
+        bot.announcing_patience = 0.0  # the test does not wait out the real patience
+        await asyncio.wait_for(bot.tick(), timeout=120)
+        await bot.close()
+    assert services.roleplay.overdue(clock.now) == []  # every batch was claimed all the same
+    assert "announcements still running" in caplog.text
     services.db.dispose()
