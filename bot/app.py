@@ -9,6 +9,7 @@ database holds every deadline and job).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pkgutil
 import sys
@@ -83,6 +84,9 @@ class ComposureBot(commands.Bot):
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
+        # The model, the catalogue and the cogs live as long as the process: moved out of the
+        # collector's sight, a full collection no longer walks them (it held the loop for seconds).
+        gc.freeze()
         if self.tick_seconds:
             self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id="composure-tick",
                                    replace_existing=True, coalesce=True, max_instances=1)
