@@ -163,6 +163,7 @@ class ComposureBot(commands.Bot):
     async def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        gc.unfreeze()  # what setup_hook froze may be collected again (tests start many bots in one process)
         await super().close()
 
 
