@@ -8,6 +8,7 @@ facts; a 4,000-character reply is timed too. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import random
 import resource
 import statistics
 import time
@@ -58,6 +59,20 @@ def main() -> None:
         long_cpu.append((time.process_time() - c) * 1000)
     print(f"a {len(long_reply)}-character reply: median {statistics.median(long_times):.1f} ms "
           f"({statistics.median(long_cpu):.1f} ms of CPU)")
+    # the reply above repeats two sentences; a long reply of distinct sentences costs more
+    rng = random.Random(4)
+    distinct_times, distinct_cpu = [], []
+    for _ in range(20):
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < 4000:
+            parts.append(rng.choice(rows).example.reply)
+        reply = " ".join(parts)[:4000]
+        t, c = time.perf_counter(), time.process_time()
+        assess_reply(reply, rows[0].example.customer, rows[0].example.context)
+        distinct_times.append((time.perf_counter() - t) * 1000)
+        distinct_cpu.append((time.process_time() - c) * 1000)
+    print(f"a 4000-character reply of distinct corpus replies: median {statistics.median(distinct_times):.1f} ms "
+          f"({statistics.median(distinct_cpu):.1f} ms of CPU)")
     print(f"peak RSS after the run: {rss_mb():.0f} MB")
 
 

@@ -238,7 +238,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=10_000)
+    parser.add_argument("--no-pre-ping", action="store_true",
+                        help="PostgreSQL: open the engine without pool_pre_ping, to see what the ping costs")
     args = parser.parse_args()
+    if args.no_pre_ping:
+        import bot.storage.db as db_module
+
+        plain = db_module.create_engine
+        db_module.create_engine = lambda url, **kw: plain(url, **{**kw, "pool_pre_ping": False})
+        print("pool_pre_ping off")
     pg_url = os.environ.get("DATABASE_URL", "")
     if pg_url.startswith("postgres"):
         url, drop = pg_schema(pg_url)

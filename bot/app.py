@@ -9,11 +9,13 @@ database holds every deadline and job).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pkgutil
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,12 +26,20 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from bot.jobs import BATCH as JOB_BATCH
-from bot.roleplay.service import EXPIRE_BATCH
+from bot.roleplay.expiry import EXPIRE_BATCH
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
 K = TypeVar("K")  # what a batch remembers it has passed over: session ids, job ids
+# Announcement handlers (one task per cog listener per event) allowed to run at once before the
+# tick claims its next batch: a thousand at once make each turn of the event loop take seconds.
+ANNOUNCING_AT_ONCE = 40
+ANNOUNCING_PATIENCE = 30  # seconds the tick waits for them at most
+# How long a worker thread may hold the GIL while the event loop waits for it (Python's default is
+# 5 ms). The loop takes the GIL back after every socket call, so under batch work on a worker thread
+# each of those waits could cost the full interval: the convoy effect. 1 ms keeps the loop responsive.
+GIL_SWITCH_SECONDS = 0.001
 
 
 def warm_up() -> None:
@@ -65,12 +75,19 @@ class ComposureBot(commands.Bot):
         self.sync_guild_id = sync_guild_id
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._tick_lock = asyncio.Lock()
+        self._announcing: set[asyncio.Task[None]] = set()
+        self.off_loop: Callable[..., Awaitable[Any]] = asyncio.to_thread  # how batches leave the loop
+        self.announcing_patience: float = ANNOUNCING_PATIENCE
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
+        # The model, the catalogue and the cogs live as long as the process: moved out of the
+        # collector's sight, a full collection no longer walks them (it held the loop for seconds).
+        gc.freeze()
         if self.tick_seconds:
             self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id="composure-tick",
                                    replace_existing=True, coalesce=True, max_instances=1)
@@ -121,15 +138,39 @@ class ComposureBot(commands.Bot):
     async def _in_batches(self, batch: Callable[[set[K]], tuple[Sequence[object], int]], size: int) -> None:
         passed: set[K] = set()
         while True:
-            events, claimed = await asyncio.to_thread(batch, passed)
+            events, claimed = await self.off_loop(batch, passed)
             for event in events:
                 self.dispatch("composure_event", event)
+            await self._announced_down_to(ANNOUNCING_AT_ONCE)
             if claimed < size:
                 return
+
+    def _schedule_event(self, coro: Callable[..., Coroutine[Any, Any, Any]], event_name: str,
+                        *args: Any, **kwargs: Any) -> asyncio.Task[None]:  # noqa: ANN401 (discord.py passes the event's arguments through)
+        """discord.py's one place that starts a listener's task; announcements are counted here."""
+        task: asyncio.Task[None] = super()._schedule_event(coro, event_name, *args, **kwargs)
+        if event_name == "on_composure_event":
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
+        return task
+
+    async def _announced_down_to(self, most: int) -> None:
+        """Wait until at most `most` announcement handlers are still running (back-pressure), but
+        no longer than ANNOUNCING_PATIENCE: handlers stuck on Discord must not stop the timers."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.announcing_patience
+        while len(self._announcing) > most:
+            left = deadline - loop.time()
+            if left <= 0:
+                log.warning("%d announcements still running after %d s; the tick goes on",
+                            len(self._announcing), self.announcing_patience)
+                return
+            await asyncio.wait(set(self._announcing), timeout=left, return_when=asyncio.FIRST_COMPLETED)
 
     async def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        gc.unfreeze()  # what setup_hook froze may be collected again (tests start many bots in one process)
         await super().close()
 
 

@@ -3,7 +3,8 @@
 Discord allows about 50 requests a second per bot and frowns on bursts of DMs; a reminder is
 two requests (open the DM channel, send). The queue sends one item at a time, no more than
 `per_second` a second, so 5,000 reminders falling due together leave at a steady pace while
-interactions and role-play replies keep the rest of the budget.
+interactions and role-play replies keep the rest of the budget. The clock and the sleep are
+injectable so a test can check the pace without waiting for it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 DMS_PER_SECOND = 5.0
 
+Send = Callable[[], Awaitable[None]]
+
 
 class Paced:
     """A FIFO of message sends drained by one task at a fixed pace."""
 
-    def __init__(self, per_second: float = DMS_PER_SECOND) -> None:
+    def __init__(self, per_second: float = DMS_PER_SECOND, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.interval = 1.0 / per_second
-        self.queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
+        self.queue: asyncio.Queue[Send] = asyncio.Queue()
+        self._clock = clock
+        self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -34,16 +40,18 @@ class Paced:
             self._task.cancel()
             self._task = None
 
-    def put(self, send: Callable[[], Awaitable[None]]) -> None:
+    def put(self, send: Send) -> None:
         """Queue a send (a coroutine function); it runs after those queued before it."""
         self.queue.put_nowait(send)
 
     async def _drain(self) -> None:
         while True:
             send = await self.queue.get()
-            began = time.monotonic()
+            began = self._clock()
             try:
                 await send()
             except Exception:
                 log.exception("a paced send failed")
-            await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - began)))
+            finally:
+                self.queue.task_done()
+            await self._sleep(max(0.0, self.interval - (self._clock() - began)))

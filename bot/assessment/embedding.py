@@ -24,11 +24,15 @@ _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 @cache
 def _model() -> WordLlamaInference:
     from safetensors import safe_open
-    from tokenizers import Tokenizer
+    from tokenizers import Regex, Tokenizer, pre_tokenizers
     from wordllama.inference import WordLlamaInference
 
     package = files("wordllama")
     tokenizer = Tokenizer.from_file(str(package.joinpath(_TOKENIZER)))
+    # The file has no pre-tokenizer, so BPE merges a whole reply as one "word" (slow on long replies).
+    # No vocabulary entry has "▁" (the space) after another character, so no merge crosses the
+    # start of a word: splitting there gives the same ids (benchmarks/assess_snapshot.py checks).
+    tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex("▁+[^▁]*"), behavior="isolated")
     with safe_open(str(package.joinpath(_WEIGHTS)), framework="np", device="cpu") as weights:
         table = weights.get_tensor("embedding.weight")
     return WordLlamaInference(table, tokenizer)

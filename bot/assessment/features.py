@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from bot.assessment.marks import REPLY_MARKS
@@ -90,9 +91,11 @@ def only_denies_fault(tidy_text: str) -> bool:
     return bool(hits) and all(t.startswith("not_") for t in hits)
 
 
+@lru_cache(maxsize=64)
 def with_negation(tidy_text: str) -> str:
     """Words in a negation's scope (up to three, or to the next punctuation) marked "not_", so
-    "our system doesnt make mistakes" reads differently from "our system made a mistake"."""
+    "our system doesnt make mistakes" reads differently from "our system made a mistake".
+    Cached: the fault-denial rule and the scorer read the same reply."""
     out: list[str] = []
     scope = 0
     for token in _WORD_OR_STOP.findall(tidy_text):

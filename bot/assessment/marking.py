@@ -62,7 +62,10 @@ def _evidence(model: MarkModel, example: Example, marks: set[str], reading: Read
         whole = example.reply.strip()
         return {**evidence, **{m: whole[:240] for m in missing}}
     parts = [example.reply[s:e] for s, e in spans]
-    scores = model.word_scores([tidy(p) for p in parts], missing)
+    tidied = [tidy(p) for p in parts]
+    # a sentence written twice scores the same: each distinct one is scored once, then spread back
+    distinct = {text: row for row, text in enumerate(dict.fromkeys(tidied))}
+    scores = model.word_scores(list(distinct), missing)[[distinct[text] for text in tidied]]
     for j, mark in enumerate(missing):
         evidence[mark] = parts[int(scores[:, j].argmax())].strip()[:240]
     return evidence

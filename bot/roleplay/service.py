@@ -38,8 +38,9 @@ from bot.assessment import (
     customer_is_abusive,
 )
 from bot.clock import Clock, utcnow
-from bot.content.catalogue import Catalogue, UnknownScenario
+from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
+from bot.roleplay import expiry
 from bot.roleplay.engine import PersonaEngine, Reaction, reply_context
 from bot.roleplay.errors import (  # noqa: F401 - the refusals are part of this module's interface
     AlreadyActive,
@@ -50,6 +51,7 @@ from bot.roleplay.errors import (  # noqa: F401 - the refusals are part of this 
     SessionOver,
 )
 from bot.roleplay.expectations import Transcript, judge_expectations, parts_done
+from bot.roleplay.expiry import EXPIRE_BATCH
 from bot.roleplay.live import LiveSession, LiveSessions, TurnRecord, replay
 from bot.roleplay.report import build_report
 from bot.storage import progress
@@ -58,7 +60,6 @@ from bot.storage.models import PracticeSession, Turn
 
 log = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 4000
-EXPIRE_BATCH = 20  # overdue sessions claimed per batch: the event loop gets a turn between batches
 # Unicode categories Cc (control characters) and Cs (lone surrogates), except newline and tab
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -172,81 +173,22 @@ class RolePlayService:
         return None if found is None else ActiveSession(*found)
 
     def overdue(self, now: datetime, *, in_guilds_only: bool = False, limit: int | None = None) -> list[int]:
-        """Active sessions whose customer has waited past the reply deadline, longest first.
-
-        The bot passes in_guilds_only so that it never times out a terminal session that shares
-        its database; the terminal keeps its own clock.
-        """
-        with self.db.engine.connect() as conn:
-            return progress.overdue_ids(conn, now=now, in_guilds_only=in_guilds_only, limit=limit)
+        """Active sessions whose customer has waited past the reply deadline, longest first."""
+        return expiry.overdue(self, now, in_guilds_only=in_guilds_only, limit=limit)
 
     def expire_deadlines(self, now: datetime, *,
                          in_guilds_only: bool = False) -> list[TurnResult | SessionPaused]:
-        """Let every overdue customer react to the silence; returns what each customer said (or
-        that a session's scenario cannot be loaded: one broken file never stops the others)."""
-        results: list[TurnResult | SessionPaused] = []
-        passed: set[int] = set()
-        while True:
-            found, claimed = self.expire_batch(now, in_guilds_only=in_guilds_only, passed=passed)
-            results.extend(found)
-            if claimed < EXPIRE_BATCH:
-                return results
+        """Let every overdue customer react to the silence (see `bot.roleplay.expiry`)."""
+        return expiry.expire_deadlines(self, now, in_guilds_only=in_guilds_only)
 
     def expire_batch(self, now: datetime, *, limit: int = EXPIRE_BATCH, in_guilds_only: bool = False,
                      passed: set[int] | None = None) -> tuple[list[TurnResult | SessionPaused], int]:
-        """Claim up to `limit` overdue sessions, one transaction each, and record their silences.
-
-        On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so processes sharing the
-        store take different sessions, and a process that dies mid-way leaves its session, rolled
-        back, to the others. `passed` collects sessions to leave for the next tick (busy or failed).
-        """
-        passed = set() if passed is None else passed
-        results: list[TurnResult | SessionPaused] = []
-        claimed = 0
-        while claimed < limit:
-            session_id = None
-            try:
-                with self.db.engine.begin() as conn:
-                    session_id = progress.claim_overdue(conn, now=now, in_guilds_only=in_guilds_only,
-                                                        passed=passed)
-                    if session_id is None:
-                        break
-                    claimed += 1
-                    lock = self.in_order(session_id)
-                    if not lock.acquire(blocking=False):  # a reply is being handled: it comes first
-                        passed.add(session_id)
-                        continue
-                    try:
-                        result = self._expire(conn, session_id, now)
-                    finally:
-                        lock.release()
-                    if result is None:
-                        passed.add(session_id)
-                    else:
-                        results.append(result)
-            except UnknownScenario:  # one broken scenario file never stops the sessions after it
-                self.live.drop(session_id or 0)
-                passed.add(session_id or 0)
-                results.append(self.paused(session_id or 0))
-            except Exception:
-                log.exception("the silence of session %s failed; it is kept for the next run", session_id)
-                if session_id is None:
-                    break
-                self.live.drop(session_id)
-                passed.add(session_id)
-        return results, claimed
+        """Claim up to `limit` overdue sessions and record their silences (see `bot.roleplay.expiry`)."""
+        return expiry.expire_batch(self, now, limit=limit, in_guilds_only=in_guilds_only, passed=passed)
 
     def _expire(self, conn: Connection, session_id: int, now: datetime) -> TurnResult | None:
         """The silence of a claimed session, inside the claiming transaction."""
-        live = self.live.get(session_id)
-        if live is None or live.reply_due_at is None or live.reply_due_at > now:
-            live = self._load(session_id)
-        due = live.reply_due_at
-        if live.status != "active" or live.pending or due is None or due > now:
-            return None
-        if not self._record(live, "silence", "", now, overdue=True, conn=conn):
-            return None
-        return self._react(live, now, conn=conn)
+        return expiry.expire_claimed(self, conn, session_id, now)
 
     def paused(self, session_id: int) -> SessionPaused:
         """Log that a session's scenario is missing and say so in a result a face can show.

@@ -1,0 +1,61 @@
+"""Speed-ups that must not change a single mark: the tokenizer split at word starts, and each
+distinct sentence of a long reply scored once when choosing evidence."""
+
+from __future__ import annotations
+
+import random
+from importlib.resources import files
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from bot.assessment.classifier import shipped_model
+from bot.assessment.embedding import _TOKENIZER, _model, embed
+from bot.assessment.features import Example, read, tidy
+from bot.assessment.marking import _evidence, _sentence_spans, decide
+from bot.assessment.training import load_corpus
+
+ODD = ["", " ", "  two  spaces  ", "tab\there\nand a new line", "<s> special </s> <unk>", "émoji 😀 ünïcode ™ ½",
+       "▁already▁metaspace▁▁twice", "a" * 5000, "   leading and trailing   ", "£25.50, £1,240 and 200 quid!!"]
+
+
+def test_the_split_tokenizer_gives_the_ids_of_the_shipped_one():
+    shipped = Tokenizer.from_file(str(files("wordllama").joinpath(_TOKENIZER)))
+    split = _model().tokenizer
+    rows = load_corpus()
+    texts = [t for r in rows for t in (r.example.reply, r.example.customer)] + ODD
+    texts.append(" ".join(r.example.reply for r in rows[:60]))  # a long reply
+    differ = [t for t in texts if split.encode(t, add_special_tokens=False).ids
+              != shipped.encode(t, add_special_tokens=False).ids]
+    assert not differ, f"{len(differ)} texts tokenised differently, e.g. {differ[0]!r}"
+    assert embed(ODD).shape == (len(ODD), 256)
+
+
+def _evidence_sentence_by_sentence(model, example: Example, marks: set[str], reading) -> dict[str, str]:
+    """The evidence as it was chosen before: every sentence scored, repeated or not."""
+    evidence = {m: reading.rules.evidence[m] for m in marks if m in reading.rules.evidence}
+    missing = [m for m in marks if m not in evidence]
+    spans = _sentence_spans(example.reply)
+    if not missing or len(spans) <= 1:
+        return _evidence(model, example, marks, reading)
+    parts = [example.reply[s:e] for s, e in spans]
+    scores = model.word_scores([tidy(p) for p in parts], missing)
+    return {**evidence, **{m: parts[int(scores[:, j].argmax())].strip()[:240] for j, m in enumerate(missing)}}
+
+
+def test_long_replies_with_repeated_sentences_get_the_same_evidence():
+    model = shipped_model()
+    rows = load_corpus()
+    rng = random.Random(3)
+    checked = 0
+    for _ in range(40):
+        picked = [rng.choice(rows).example.reply for _ in range(rng.randint(2, 6))]
+        reply = " ".join(rng.choice(picked) for _ in range(rng.randint(6, 30)))
+        example = Example(reply, rows[0].example.customer, rows[0].example.context)
+        reading = read(example)
+        marks = decide(model, model.score([example], [reading])[0], reading)
+        want = _evidence_sentence_by_sentence(model, example, marks, reading)
+        assert _evidence(model, example, marks, reading) == want
+        checked += len(want)
+    assert checked > 40
+    assert np.isfinite(model.word_scores(["a"], ["apology"])).all()
