@@ -9,7 +9,9 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import get_settings
+from pydantic import ValidationError
+
+from bot.config import explain, get_settings
 
 NO_TOKEN = """\
 No Discord token is set, so the bot cannot log in.
@@ -358,7 +360,11 @@ def _is_database_error(exc: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = get_settings().log_level.upper()
+    try:
+        level = get_settings().log_level.upper()
+    except ValidationError as exc:
+        print(f"error: a setting in the environment or .env is wrong:\n{explain(exc)}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=getattr(logging, level, logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.content.catalogue import UnknownScenario
