@@ -15,6 +15,16 @@ ROLEPLAY_PERMISSIONS = {"view_channel": "View Channel", "create_private_threads"
                         "send_messages_in_threads": "Send Messages in Threads"}
 
 
+def serves_guild(client: discord.Client, guild_id: str | int) -> bool:
+    """Whether this process's shards receive the guild's events (always, unsharded), so what was
+    said there while the bot was away is this process's to read. Timers are not split this way:
+    any process posts to any guild over REST."""
+    shard_ids: list[int] | None = getattr(client, "shard_ids", None)  # AutoShardedClient only
+    if not client.shard_count or shard_ids is None:
+        return True
+    return (int(guild_id) >> 22) % client.shard_count in shard_ids
+
+
 def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Member,
                         needed: dict[str, str]) -> list[str]:
     """The names of the permissions in `needed` that `member` lacks in `channel` (roles and overwrites)."""

@@ -17,7 +17,7 @@ from bot.guild import reply_seconds_for
 from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.service import AlreadyActive, ReplyRejected, RolePlayError, SessionPaused, TurnResult
-from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel
+from cogs._channels import ROLEPLAY_PERMISSIONS, missing_permissions, resolve_channel, serves_guild
 from cogs.roleplay._render import brief_embed, relative, report_embed
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
@@ -232,7 +232,7 @@ class RolePlayCog(commands.Cog):
         """After a start, or a new gateway session (INVALID_SESSION): events were lost, so read them."""
         first, self._recovered = not self._recovered, True
         for row in await self._core(None, self.services.roleplay.active_sessions):
-            if row.guild_id:  # a terminal session is not ours to resume
+            if row.guild_id and serves_guild(self.bot, row.guild_id):  # not a terminal or another shard's
                 await self._recover_one(row, notify=first)
 
     @commands.Cog.listener()
