@@ -43,7 +43,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _shards_fit(self) -> Self:
-        """Shard ids mean nothing without the count they divide the guilds by."""
+        """Shard ids mean nothing without the count they divide the guilds by, and a process running
+        some of the shards shares its timers with the others through PostgreSQL."""
         if self.shard_ids is not None:
             if self.shard_count is None:
                 raise ValueError("SHARD_IDS needs SHARD_COUNT (the total number of shards across all processes)")
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
             if outside:
                 raise ValueError(f"SHARD_IDS {', '.join(map(str, outside))} outside 0-{self.shard_count - 1} "
                                  f"(SHARD_COUNT={self.shard_count})")
+            if set(self.shard_ids) != set(range(self.shard_count)) and self.database_url.startswith("sqlite"):
+                raise ValueError("SHARD_IDS names only some shards, so other processes run the rest: they must "
+                                 "share one PostgreSQL DATABASE_URL (a SQLite file serves one process)")
         return self
 
     @property

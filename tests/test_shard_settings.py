@@ -16,15 +16,17 @@ from bot.clock import ManualClock
 from bot.config import Settings, explain
 from bot.services import build_services
 
+PG = "postgresql+psycopg://composure@db.example/composure"
 
-def settings(tmp_path: Path, **env: str) -> Settings:
+
+def settings(tmp_path: Path, database_url: str = PG, **env: str) -> Settings:
     """Settings as the process would read them from these environment variables."""
     with pytest.MonkeyPatch.context() as mp:
         for name in ("SHARD_COUNT", "SHARD_IDS"):
             mp.delenv(name, raising=False)
         for name, value in env.items():
             mp.setenv(name, value)
-        return Settings(database_url=f"sqlite:///{tmp_path / 'shards.db'}", _env_file=None)
+        return Settings(database_url=database_url, _env_file=None)
 
 
 @pytest.mark.parametrize(("count", "ids", "expected"), [
@@ -36,6 +38,15 @@ def settings(tmp_path: Path, **env: str) -> Settings:
 def test_shard_ids_are_read_as_ids_and_ranges(tmp_path, count, ids, expected):
     read = settings(tmp_path, SHARD_COUNT=count, SHARD_IDS=ids)
     assert read.shard_count == int(count) and read.shard_ids == expected and read.sharded
+
+
+def test_one_process_running_every_shard_may_use_sqlite(tmp_path):
+    sqlite = f"sqlite:///{tmp_path / 'one.db'}"
+    assert settings(tmp_path, sqlite, SHARD_COUNT="2").shard_ids is None
+    assert settings(tmp_path, sqlite, SHARD_COUNT="2", SHARD_IDS="0-1").shard_ids == (0, 1)
+    with pytest.raises(ValidationError) as refused:
+        settings(tmp_path, sqlite, SHARD_COUNT="2", SHARD_IDS="1")
+    assert "must share one PostgreSQL DATABASE_URL" in explain(refused.value)
 
 
 def test_without_shard_settings_the_bot_is_unsharded(tmp_path):
@@ -59,7 +70,7 @@ def test_bad_shard_settings_are_refused_with_the_variable_named(tmp_path, env, s
 
 
 def test_the_command_line_reports_a_bad_setting_in_one_line_and_stops(tmp_path):
-    env = {**os.environ, "SHARD_COUNT": "2", "SHARD_IDS": "0,2", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    env = {**os.environ, "SHARD_COUNT": "2", "SHARD_IDS": "0,2", "DATABASE_URL": PG}
     done = subprocess.run([sys.executable, "-m", "bot", "scenarios", "list"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 2
@@ -68,7 +79,7 @@ def test_the_command_line_reports_a_bad_setting_in_one_line_and_stops(tmp_path):
 
 
 def test_shard_settings_choose_the_sharded_bot(tmp_path):
-    plain_settings = settings(tmp_path)
+    plain_settings = settings(tmp_path, f"sqlite:///{tmp_path / 'bot.db'}")
     services = build_services(plain_settings, clock=ManualClock())
     try:
         plain = build_bot(services, plain_settings, tick_seconds=None)
