@@ -73,7 +73,11 @@ class BotProcess:
                                          f"{self.lines[-5:]}")
                 self.changed.clear()
                 await self.changed.wait()
-        return await asyncio.wait_for(look(), WAIT)
+        try:
+            return await asyncio.wait_for(look(), WAIT)
+        except TimeoutError:
+            raise AssertionError(f"{self.name} printed no {prefix!r} line within {WAIT:.0f} s "
+                                 f"(blocked?); its last lines: {self.lines[-5:]}") from None
 
     def send(self, line: str) -> None:
         assert self.proc.stdin is not None
