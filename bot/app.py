@@ -13,6 +13,7 @@ import logging
 import pkgutil
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -57,7 +58,8 @@ class ComposureBot(commands.Bot):
     def __init__(self, services: Services, *, tick_seconds: float | None = TICK_SECONDS,
                  sync_guild_id: int | None = None, shard_count: int | None = None,
                  shard_ids: list[int] | None = None) -> None:
-        shards = {} if shard_count is None else {"shard_count": shard_count, "shard_ids": shard_ids}
+        # AutoShardedBot's options; the plain Bot gets none (discord.py types them per class)
+        shards: dict[str, Any] = {} if shard_count is None else {"shard_count": shard_count, "shard_ids": shard_ids}
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,
                          allowed_mentions=discord.AllowedMentions(everyone=False, roles=False), **shards)
         self.services = services

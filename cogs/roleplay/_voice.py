@@ -50,7 +50,6 @@ class PersonaVoice:
     async def say(self, channel: discord.abc.Messageable, line: CustomerLine) -> None:
         """Post one customer line (one REST request once the webhook is known)."""
         content = customer_text(line.text, line.deadline)
-        thread = isinstance(channel, discord.Thread)
         parent_id = channel.parent_id if isinstance(channel, discord.Thread) else getattr(channel, "id", 0)
         hook = self._webhooks.get(parent_id)
         if parent_id not in self._webhooks:
@@ -58,7 +57,7 @@ class PersonaVoice:
             hook = await self._webhook(parent) if isinstance(parent, discord.TextChannel) else None
         if hook is not None:
             try:
-                kwargs = {"thread": channel} if thread else {}
+                kwargs = {"thread": channel} if isinstance(channel, discord.Thread) else {}
                 await hook.send(content, username=f"{line.persona} (customer)", allowed_mentions=NO_MENTIONS,
                                 **kwargs)
                 return
