@@ -15,14 +15,17 @@ ROLEPLAY_PERMISSIONS = {"view_channel": "View Channel", "create_private_threads"
                         "send_messages_in_threads": "Send Messages in Threads"}
 
 
-def serves_guild(client: discord.Client, guild_id: str | int) -> bool:
-    """Whether this process's shards receive the guild's events (always, unsharded), so what was
-    said there while the bot was away is this process's to read. Timers are not split this way:
-    any process posts to any guild over REST."""
-    shard_ids: list[int] | None = getattr(client, "shard_ids", None)  # AutoShardedClient only
-    if not client.shard_count or shard_ids is None:
+def serves_guild(client: discord.Client, guild_id: str | int, *, shard_id: int | None = None) -> bool:
+    """Whether this process's shards (or shard `shard_id`) receive the guild's events (always,
+    unsharded), so what was said there while the bot was away is this process's to read. Timers
+    are not split this way: any process posts to any guild over REST."""
+    if not client.shard_count:
         return True
-    return (int(guild_id) >> 22) % client.shard_count in shard_ids
+    shard = (int(guild_id) >> 22) % client.shard_count
+    if shard_id is not None:
+        return shard == shard_id
+    shard_ids: list[int] | None = getattr(client, "shard_ids", None)  # AutoShardedClient only; None: all
+    return shard_ids is None or shard in shard_ids
 
 
 def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Member,

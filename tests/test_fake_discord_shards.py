@@ -12,6 +12,7 @@ import pytest
 from fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.asyncio
+LOGIN = 60.0  # seconds: discord.py waits 5 s before each IDENTIFY after a process's first (Discord's limit)
 
 
 def shard_of(guild_id: int, count: int) -> int:
@@ -56,7 +57,7 @@ async def test_each_shard_gets_its_own_guilds_and_their_events_only() -> None:
         user = fake.add_user("learner")
         for gid in guilds.values():
             fake.add_member(gid, user)
-        async with fake.running(Recorder(shard_count=2)) as bot:
+        async with fake.running(Recorder(shard_count=2), timeout=LOGIN) as bot:
             assert sorted(i["shard"] for i in fake.gateway.identifies) == [[0, 2], [1, 2]]
             for shard in (0, 1):
                 mine = {g for g in fake.world.guilds if shard_of(g, 2) == shard}
@@ -77,7 +78,7 @@ async def test_each_shard_gets_its_own_guilds_and_their_events_only() -> None:
 async def test_a_process_running_some_shards_sees_only_their_guilds() -> None:
     async with FakeDiscord() as fake:
         guilds = guilds_on_every_shard(fake, 3)
-        async with fake.running(Recorder(shard_count=3, shard_ids=[2])) as bot:
+        async with fake.running(Recorder(shard_count=3, shard_ids=[2]), timeout=LOGIN) as bot:
             assert [i["shard"] for i in fake.gateway.identifies] == [[2, 3]]
             assert {g.id for g in bot.guilds} == {g for g in fake.world.guilds if shard_of(g, 3) == 2}
             assert bot.get_guild(guilds[0]) is None and bot.get_guild(guilds[2]) is not None
@@ -92,7 +93,7 @@ async def test_without_a_count_the_client_takes_discords_advice() -> None:
     async with FakeDiscord() as fake:
         guilds_on_every_shard(fake, 2)
         fake.recommended_shards = 2
-        async with fake.running(Recorder()) as bot:
+        async with fake.running(Recorder(), timeout=LOGIN) as bot:
             assert bot.shard_count == 2
             assert sorted(i["shard"] for i in fake.gateway.identifies) == [[0, 2], [1, 2]]
             limits = await bot.fetch_session_start_limits()
@@ -104,6 +105,6 @@ async def test_a_shard_id_outside_the_count_is_refused_with_4010() -> None:
     async with FakeDiscord() as fake:
         fake.add_guild()
         with pytest.raises(discord.ConnectionClosed) as refused:
-            async with fake.running(Recorder(shard_count=2, shard_ids=[2])):
+            async with fake.running(Recorder(shard_count=2, shard_ids=[2]), timeout=LOGIN):
                 pass
         assert refused.value.code == 4010
