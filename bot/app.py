@@ -67,9 +67,12 @@ class ComposureBot(commands.Bot):
     """The Discord face; holds the services and the ticking scheduler, nothing else."""
 
     def __init__(self, services: Services, *, tick_seconds: float | None = TICK_SECONDS,
-                 sync_guild_id: int | None = None) -> None:
+                 sync_guild_id: int | None = None, shard_count: int | None = None,
+                 shard_ids: list[int] | None = None) -> None:
+        # AutoShardedBot's options; the plain Bot gets none (discord.py types them per class)
+        shards: dict[str, Any] = {} if shard_count is None else {"shard_count": shard_count, "shard_ids": shard_ids}
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(), help_command=None,
-                         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False))
+                         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False), **shards)
         self.services = services
         self.tick_seconds = tick_seconds
         self.sync_guild_id = sync_guild_id
@@ -174,10 +177,24 @@ class ComposureBot(commands.Bot):
         await super().close()
 
 
+class ShardedComposureBot(ComposureBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedBot: one gateway connection per shard it runs."""
+
+
+def build_bot(services: Services, settings: Settings, *, tick_seconds: float | None = TICK_SECONDS) -> ComposureBot:
+    """The plain bot (one connection, every guild), or with SHARD_COUNT set the sharded one running
+    SHARD_IDS (all shards when unset) out of SHARD_COUNT."""
+    if settings.shard_count is None:
+        return ComposureBot(services, tick_seconds=tick_seconds, sync_guild_id=settings.dev_guild_id)
+    shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedComposureBot(services, tick_seconds=tick_seconds, sync_guild_id=settings.dev_guild_id,
+                               shard_count=settings.shard_count, shard_ids=shard_ids)
+
+
 async def serve(settings: Settings) -> None:
     """Build the services, log in and run until stopped."""
     services = build_services(settings)
-    async with ComposureBot(services, sync_guild_id=settings.dev_guild_id) as bot:
+    async with build_bot(services, settings) as bot:
         await bot.start(settings.token or "")
 
 

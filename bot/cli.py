@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import get_settings
+from pydantic import ValidationError
+
+from bot.config import explain, get_settings
 
 if TYPE_CHECKING:  # imported where used, so each command loads only what it needs
     from bot.content.catalogue import Catalogue
@@ -379,7 +381,11 @@ def _is_database_error(exc: BaseException) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; expected failures are one line on stderr, not a traceback."""
     args = build_parser().parse_args(argv)
-    level = get_settings().log_level.upper()
+    try:
+        level = get_settings().log_level.upper()
+    except ValidationError as exc:
+        print(f"error: a setting in the environment or .env is wrong:\n{explain(exc)}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=getattr(logging, level, logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.content.catalogue import UnknownScenario

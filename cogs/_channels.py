@@ -25,6 +25,19 @@ ROLEPLAY_AUDIT = {**ROLEPLAY_PERMISSIONS, "embed_links": "Embed Links", "attach_
 COHORT_AUDIT = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
 
 
+def serves_guild(client: discord.Client, guild_id: str | int, *, shard_id: int | None = None) -> bool:
+    """Whether this process's shards (or shard `shard_id`) receive the guild's events (always,
+    unsharded), so what was said there while the bot was away is this process's to read. Timers
+    are not split this way: any process posts to any guild over REST."""
+    if not client.shard_count:
+        return True
+    shard = (int(guild_id) >> 22) % client.shard_count
+    if shard_id is not None:
+        return shard == shard_id
+    shard_ids: list[int] | None = getattr(client, "shard_ids", None)  # AutoShardedClient only; None: all
+    return shard_ids is None or shard in shard_ids
+
+
 def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Member,
                         needed: dict[str, str]) -> list[str]:
     """The names of the permissions in `needed` that `member` lacks in `channel` (roles and overwrites)."""

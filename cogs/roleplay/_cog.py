@@ -22,7 +22,7 @@ from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.errors import AlreadyActive, ReplyRejected, RolePlayError
 from bot.roleplay.service import ActiveSession, SessionPaused, TurnResult
 from bot.storage.models import PracticeSession
-from cogs._channels import ROLEPLAY_PERMISSIONS, THREAD_REFUSES, missing_permissions, resolve_channel
+from cogs._channels import ROLEPLAY_PERMISSIONS, THREAD_REFUSES, missing_permissions, resolve_channel, serves_guild
 from cogs._followup import followup
 from cogs._paging import send_embeds
 from cogs.roleplay._render import brief_embed, catalogue_error, relative, report_embeds
@@ -249,11 +249,21 @@ class RolePlayCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """After a start, or a new gateway session (INVALID_SESSION): events were lost, so read them."""
+        """After a start, or a new gateway session (INVALID_SESSION): events were lost, so read them.
+        A sharded client's later sessions come one shard at a time: `on_shard_ready` reads those."""
         first, self._recovered = not self._recovered, True
+        if first or not isinstance(self.bot, discord.AutoShardedClient):
+            await self._recover_guilds(notify=first)
+
+    @commands.Cog.listener()
+    async def on_shard_ready(self, shard_id: int) -> None:
+        if self._recovered:  # a shard identified again after the start, which on_ready covered
+            await self._recover_guilds(notify=False, shard_id=shard_id)
+
+    async def _recover_guilds(self, *, notify: bool, shard_id: int | None = None) -> None:
         for row in await self._core(None, self.services.roleplay.active_sessions):
-            if row.guild_id:  # a terminal session is not ours to resume
-                await self._recover_one(row, notify=first)
+            if row.guild_id and serves_guild(self.bot, row.guild_id, shard_id=shard_id):  # not a terminal's
+                await self._recover_one(row, notify=notify)
 
     @commands.Cog.listener()
     async def on_composure_tick(self) -> None:

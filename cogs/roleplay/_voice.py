@@ -34,13 +34,29 @@ class PersonaVoice:
         self._webhooks[parent.id] = hook
         return hook
 
+    @staticmethod
+    async def _parent(channel: discord.abc.Messageable) -> object:
+        """The thread's parent; fetched when its guild is on another shard (not in this process's cache),
+        as when this process answers a deadline there."""
+        if not isinstance(channel, discord.Thread):
+            return channel
+        if channel.parent is not None:
+            return channel.parent
+        try:
+            return await channel.guild.fetch_channel(channel.parent_id)
+        except discord.HTTPException:
+            return None
+
     async def say(self, channel: discord.abc.Messageable, line: CustomerLine) -> None:
         """Post one customer line (one REST request once the webhook is known)."""
         content = customer_text(line.text, line.deadline)
-        parent = channel.parent if isinstance(channel, discord.Thread) else channel
-        hook = await self._webhook(parent) if isinstance(parent, discord.TextChannel) else None
-        if hook is not None and isinstance(parent, discord.TextChannel):
-            name = f"{line.persona} (customer)"
+        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else getattr(channel, "id", 0)
+        hook = self._webhooks.get(parent_id)
+        if parent_id not in self._webhooks:
+            parent = await self._parent(channel)
+            hook = await self._webhook(parent) if isinstance(parent, discord.TextChannel) else None
+        name = f"{line.persona} (customer)"
+        if hook is not None:
             try:
                 if isinstance(channel, discord.Thread):
                     await hook.send(content, username=name, allowed_mentions=NO_MENTIONS, thread=channel)
@@ -48,7 +64,7 @@ class PersonaVoice:
                     await hook.send(content, username=name, allowed_mentions=NO_MENTIONS)
                 return
             except discord.NotFound:
-                self._webhooks.pop(parent.id, None)  # deleted by someone: fall back this time
+                self._webhooks.pop(parent_id, None)  # deleted by someone: fall back this time
         embed = discord.Embed(description=content, colour=discord.Colour.dark_gold())
         embed.set_author(name=f"{line.persona} (customer)")
         await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)

@@ -2,7 +2,9 @@
 
 Frames go out as uncompressed JSON text, which discord.py accepts even though it asks for
 `compress=zlib-stream`. Each websocket is one session; dispatch goes to every identified one
-(normally just the bot under test).
+(normally just the bot under test). A session that IDENTIFYs with `shard: [id, count]` is
+served as Discord serves a shard: READY and GUILD_CREATE for its own guilds only
+(`(guild_id >> 22) % count == id`), only those guilds' events, and DMs on shard 0 alone.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
 RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 7, 9, 10, 11
 MESSAGE_CONTENT_INTENT = 1 << 15
-DISALLOWED_INTENTS = 4014
+DISALLOWED_INTENTS, INVALID_SHARD = 4014, 4010
 HEARTBEAT_INTERVAL_MS = 41250
 
 
@@ -43,6 +45,14 @@ class Session:
     sent: list[tuple[int, str, Any]] = field(default_factory=list)  # (s, t, d) dispatched, for RESUME
     dropped: bool = False  # closed by Discord with a resumable code
     intents: int = 0
+    shard: tuple[int, int] | None = None  # (id, count) from IDENTIFY; None: unsharded, every guild
+
+    def serves(self, guild_id: int | str | None) -> bool:
+        """Whether Discord sends this guild's events (None: a DM) on this session's connection."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else (int(guild_id) >> 22) % count == shard_id
 
     def remember(self, event: str, data: Any) -> int:
         """Number an event for this session without sending it (the bot is away); replayed on RESUME."""
@@ -117,6 +127,13 @@ class Gateway:
             if session.intents & MESSAGE_CONTENT_INTENT and not self.fake.message_content_enabled:
                 await session.ws.close(code=DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
                 return
+            if "shard" in data:
+                shard_id, count = (int(n) for n in data["shard"])
+                if not 0 <= shard_id < count:
+                    await session.ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+                    return
+                session.shard = (shard_id, count)
+            self.fake.session_starts_used += 1
             await self._ready(session)
         elif op == RESUME:
             await self._resume(session, data)
@@ -127,9 +144,10 @@ class Gateway:
 
     async def _ready(self, session: Session) -> None:
         world = self.fake.world
-        ready = payloads.ready(world, session.session_id, self.fake.gateway_url)
+        guilds = [gid for gid in world.guilds if session.serves(gid)]
+        ready = payloads.ready(world, session.session_id, self.fake.gateway_url, guilds, session.shard)
         await session.send(DISPATCH, ready, "READY")
-        for gid in list(world.guilds):
+        for gid in guilds:
             await session.send(DISPATCH, payloads.guild_create(world, gid), "GUILD_CREATE")
         session.identified = True
         self.fake._changed.set()
@@ -141,7 +159,7 @@ class Gateway:
         if old is None:
             await session.send(INVALID_SESSION, False)
             return
-        session.session_id, session.intents = old.session_id, old.intents
+        session.session_id, session.intents, session.shard = old.session_id, old.intents, old.shard
         missed = [(s, t, d) for s, t, d in old.sent if s > int(data.get("seq") or 0)]
         session.seq = int(data.get("seq") or 0)
         session.sent = [entry for entry in old.sent if entry[0] <= session.seq]
@@ -178,10 +196,12 @@ class Gateway:
         }, "GUILD_MEMBERS_CHUNK")
 
     async def dispatch(self, event: str, data: dict[str, Any], *, required: bool = True) -> int:
-        """Send an event to every identified session; returns how many got it."""
-        targets = self.live
-        if not targets and self._old_sessions:  # the bot is away but can RESUME: keep it for then
-            for old in self._old_sessions.values():
+        """Send an event to every identified session serving its guild; returns how many got it."""
+        guild_id = data.get("guild_id")
+        targets = [s for s in self.live if s.serves(guild_id)]
+        away = [s for s in self._old_sessions.values() if s.serves(guild_id)]
+        if not targets and away:  # the bot is away but can RESUME: keep it for then
+            for old in away:
                 old.remember(event, data)
             return 0
         if not targets and required:

@@ -85,10 +85,13 @@ def guild_create(world: World, guild_id: int) -> dict[str, Any]:
     }
 
 
-def ready(world: World, session_id: str, resume_url: str) -> dict[str, Any]:
+def ready(world: World, session_id: str, resume_url: str, guild_ids: list[int],
+          shard: tuple[int, int] | None = None) -> dict[str, Any]:
+    """READY for one connection: its guilds (a shard's own, or all), each to follow as GUILD_CREATE."""
+    extra: dict[str, Any] = {} if shard is None else {"shard": list(shard)}
     return {
-        "v": 10, "user": own_user(world),
-        "guilds": [{"id": str(gid), "unavailable": True} for gid in world.guilds],
+        **extra, "v": 10, "user": own_user(world),
+        "guilds": [{"id": str(gid), "unavailable": True} for gid in guild_ids],
         "session_id": session_id, "resume_gateway_url": resume_url, "private_channels": [],
         "relationships": [], "application": {"id": str(world.app_id), "flags": 0},
         "_trace": ["fake-discord"],

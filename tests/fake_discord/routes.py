@@ -189,6 +189,7 @@ def send_permissions(fake: FakeDiscord, channel_id: int, uploads: bool) -> int:
 
 
 ROUTE_LIMIT = 50  # generous: discord.py waits out a bucket whose Remaining reaches 0
+SESSION_STARTS_PER_DAY = 1000  # Discord's daily IDENTIFY allowance for a bot
 
 
 def rate_limit_headers(method: str, path: str, *, remaining: int = ROUTE_LIMIT - 1,
@@ -208,8 +209,15 @@ def install_base_routes(router: Router) -> None:
     add = router.add
 
     async def gateway(call: Call) -> Result:
-        return 200, {"url": fake.gateway_url, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
+        return 200, {"url": fake.gateway_url}
+
+    async def bot_gateway(call: Call) -> Result:
+        """Discord's advice: one shard per 1,000 guilds (or `fake.recommended_shards`), and what is
+        left of the day's 1,000 session starts (each IDENTIFY uses one)."""
+        used = fake.session_starts_used
+        return 200, {"url": fake.gateway_url, "shards": fake.shards_to_recommend(), "session_start_limit": {
+            "total": SESSION_STARTS_PER_DAY, "remaining": max(0, SESSION_STARTS_PER_DAY - used),
+            "reset_after": 24 * 3600 * 1000, "max_concurrency": 1}}
 
     async def me(call: Call) -> Result:
         return 200, payloads.own_user(world)
@@ -374,7 +382,7 @@ def install_base_routes(router: Router) -> None:
         return 200, payloads.guild_create(world, gid)["channels"]
 
     add("GET", "/gateway", gateway)
-    add("GET", "/gateway/bot", gateway)
+    add("GET", "/gateway/bot", bot_gateway)
     add("GET", "/users/@me", me)
     add("POST", "/users/@me/channels", open_dm)
     add("GET", "/users/{uid}", get_user)

@@ -58,6 +58,8 @@ class FakeDiscord(Actions):
         self.clock: Callable[[], float] | FakeClock = time.monotonic
         self.seconds_per_request = 0.0
         self.message_content_enabled = True  # the privileged intent, as set in the developer portal
+        self.recommended_shards: int | None = None  # GET /gateway/bot's `shards`; None: 1 per 1,000 guilds
+        self.session_starts_used = 0  # IDENTIFYs so far, against the daily session start limit
         self.audit = Audit()
         self.echo_own_messages = echo_own_messages  # Discord echoes the bot's own posts
         self.fast_ready = fast_ready
@@ -177,6 +179,10 @@ class FakeDiscord(Actions):
                                               timeout))[0]
         if isinstance(outcome, Exception):
             raise outcome
+
+    def shards_to_recommend(self) -> int:
+        """What GET /gateway/bot advises: Discord's 1 shard per 1,000 guilds, unless a test set it."""
+        return self.recommended_shards or max(1, math.ceil(len(self.world.guilds) / 1000))
 
     # --- the world ----------------------------------------------------------------------------
 
