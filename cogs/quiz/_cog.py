@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from typing import get_args
 
 import discord
@@ -148,10 +149,13 @@ class QuizCog(commands.Cog):
             log.warning("could not send the daily reminder to %s: %s", event.learner_id, exc)
 
     async def _send(self, channel_id: str, content: str | None = None, *, embed: discord.Embed | None = None,
-                    view: discord.ui.View | None = None) -> None:
+                    embeds: Sequence[discord.Embed] | None = None, view: discord.ui.View | None = None) -> None:
+        """Post in a cohort channel: one embed (with its view), or several (a long result's pages)."""
         channel = await resolve_channel(self.bot, channel_id)
         if isinstance(channel, discord.abc.Messageable):
-            if embed is None:
+            if embeds is not None:
+                await channel.send(content, embeds=list(embeds))
+            elif embed is None:
                 await channel.send(content)
             elif view is None:
                 await channel.send(content, embed=embed)
