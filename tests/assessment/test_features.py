@@ -1,0 +1,77 @@
+"""What the classifier is shown: negation scopes, denials of fault, and the facts read beside the words."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pytest
+
+from bot.assessment.features import FACT_NAMES, Example, only_denies_fault, read, tidy, with_negation
+from bot.assessment.replies import REPLY_MARKS, ReplyContext
+
+
+def test_tidy_drops_apostrophes_after_normalising():
+    assert tidy("I\u2019M Sorry, it's OK") == "im sorry, its ok"
+
+
+def test_a_negation_marks_up_to_three_words_and_stops_at_punctuation():
+    text = tidy("Our system doesn't make mistakes, honestly we never ever lie about £5 charges.")
+    assert with_negation(text) == ("our system doesnt not_make not_mistakes , honestly we never not_ever not_lie "
+                                   "not_about £5 charges .")
+
+
+@pytest.mark.parametrize(("reply", "denies"), [
+    ("It's not our fault.", True),
+    ("Our system doesn't make mistakes like that.", True),
+    ("It was our mistake.", False),
+    ("Not our fault, but we made a mistake.", False),  # one admission among denials is no denial
+    ("Hello, how can I help?", False),  # no word of fault at all
+])
+def test_only_denies_fault(reply: str, denies: bool) -> None:
+    assert only_denies_fault(tidy(reply)) is denies
+
+
+def _facts(reply: str, customer: str, context: ReplyContext) -> dict[str, float]:
+    return dict(zip(FACT_NAMES, read(Example(reply, customer, context)).facts, strict=True))
+
+
+def test_the_facts_beside_the_words():
+    reading = read(Example("I'll credit £20 today. Is that ok?", "Why? You idiot", ReplyContext(
+        authority_limit=Decimal(25))))
+    facts = dict(zip(FACT_NAMES, reading.facts, strict=True))
+    assert {m for m in REPLY_MARKS if facts[f"rule:{m}"]} == set(reading.rules.marks) == {"action", "check"}
+    assert facts["customer_abusive"] == facts["customer_asks"] == facts["reply_asks"] == 1.0
+    assert facts["reply_length"] == pytest.approx(math.log1p(7) / 5)
+    assert facts["offers_money"] == facts["offer_within_limit"] == facts["limit_known"] == 1.0
+    assert facts["offer_beyond_limit"] == facts["no_money_allowed"] == 0.0
+    assert facts["sentences"] == 2 / 8
+    assert reading.abusive and reading.offer_within_limit and not reading.beyond_limit and not reading.denies_fault
+
+
+def test_an_offer_beyond_the_limit():
+    reading = read(Example("I'll credit £60 today.", "I want money back.", ReplyContext(authority_limit=Decimal(25))))
+    assert reading.beyond_limit and not reading.offer_within_limit
+    facts = _facts("I'll credit £60 today.", "I want money back.", ReplyContext(authority_limit=Decimal(25)))
+    assert (facts["offers_money"], facts["offer_within_limit"], facts["offer_beyond_limit"]) == (1.0, 0.0, 1.0)
+    assert (facts["customer_abusive"], facts["customer_asks"], facts["reply_asks"]) == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(("limit", "no_money"), [(None, 1.0), (Decimal(0), 1.0), (Decimal(25), 0.0)])
+def test_no_limit_reads_as_no_money_at_all(limit: Decimal | None, no_money: float) -> None:
+    facts = _facts("I'm sorry.", "Hello?", ReplyContext(authority_limit=limit))
+    assert facts["no_money_allowed"] == no_money
+    assert facts["offers_money"] == facts["offer_within_limit"] == facts["offer_beyond_limit"] == 0.0
+
+
+def test_an_offer_with_no_known_limit_is_neither_within_nor_beyond_it():
+    reading = read(Example("I'll credit £20 today.", "Hello", ReplyContext()))
+    assert not reading.offer_within_limit and not reading.beyond_limit
+
+
+def test_sentences_are_counted_up_to_eight():
+    assert _facts("Sorry. " * 12, "Hi", ReplyContext())["sentences"] == 1.0
+
+
+def test_a_denial_reaches_the_reading():
+    assert read(Example("It's not our fault.", "You broke it!")).denies_fault

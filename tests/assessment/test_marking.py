@@ -1,0 +1,45 @@
+"""The facts applied after the classifier: each rule of `apply_facts`, with the whole set it leaves."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.assessment.features import Example, read
+from bot.assessment.marking import apply_facts
+from bot.assessment.replies import ReplyContext
+
+KETTLE = ReplyContext(authority_limit=Decimal(150), goodwill_limit=Decimal(10), customer_abusive=False)
+ANGRY = "It's broken after three weeks and your shop laughed at me!"
+
+
+def _facts(predicted: set[str], reply: str, context: ReplyContext = KETTLE, customer: str = ANGRY) -> set[str]:
+    return apply_facts(predicted, read(Example(reply, customer, context)))
+
+
+def test_an_amount_within_the_limit_is_no_over_promise_by_itself():
+    assert _facts({"action", "over_promise"}, "I'll refund the £89 today.") == {"action"}
+
+
+def test_certainty_wording_keeps_the_over_promise_within_the_limit():
+    assert _facts({"action", "over_promise"}, "I guarantee I'll refund the £89 today.") == {"action", "over_promise"}
+
+
+def test_beyond_the_limit_is_an_over_promise_whatever_the_model_said():
+    assert _facts({"action"}, "I'll refund you £200 today.") == {"action", "over_promise"}
+    assert _facts(set(), "I'll refund you £200 today.") == {"over_promise"}
+
+
+def test_a_warning_to_a_customer_who_is_not_abusive_is_dismissive():
+    warning = "If the shouting carries on I'll have to end the call."
+    assert _facts(set(), warning) == {"dismissive"}  # the rules saw the warning though the model did not
+    assert _facts({"boundary", "empathy"}, warning) == {"dismissive", "empathy"}
+    abusive = ReplyContext(authority_limit=Decimal(150), customer_abusive=True)
+    assert _facts({"boundary"}, warning, abusive) == {"boundary"}
+    assert _facts(set(), warning, abusive) == set()
+
+
+def test_a_wall_is_not_a_policy_explanation_and_a_denial_no_admission():
+    assert _facts({"policy", "policy_wall"}, "That's policy.") == {"policy_wall"}
+    assert _facts({"policy"}, "Under the Consumer Rights Act you can have a refund.") == {"policy"}
+    assert _facts({"admits_fault", "defensive"}, "It's not our fault.") == {"defensive"}
+    assert _facts({"admits_fault"}, "It's our fault.") == {"admits_fault"}
