@@ -120,3 +120,91 @@ def test_escalated_well_needs_the_escalation_mark_where_escalation_is_expected()
     missed = assess_session([T(("paraphrase",)), T(("action", "policy"))], BEYOND)
     assert missed.marks == ("listened_first", "within_authority", "missed_escalation")
     assert assess_session([T(("paraphrase",)), T(("escalation",))], WITHIN).marks == ("listened_first",)
+
+
+OPTIONAL = SessionFacts(authority_limit=Decimal(150), escalation_expected="optional", customer_abusive=False)
+LISTENED = "You listened and acknowledged the customer."
+LISTENED_BEFORE = "You acknowledged the customer before proposing a solution."
+STEPS = "You took concrete steps and nothing went beyond your authority."
+
+
+def _in_order(turns: list[T], facts: SessionFacts = WITHIN) -> dict[str, tuple[tuple[str, ...], bool]]:
+    return {c.model: (c.covered, c.in_order) for c in assess_session(turns, facts).coverage}
+
+
+def test_every_step_in_one_reply_follows_the_models_it_covers():
+    """A phase's steps may first appear in the same reply as the next phase's: no later is in order."""
+    result = assess_session([T(("open_question", "empathy", "apology", "action"))], WITHIN)
+    assert result.reasons == {"listened_first": LISTENED_BEFORE,
+                              "followed_model": "Your replies followed HEAT, LEAP step by step.",
+                              "within_authority": STEPS}
+    coverage = _in_order([T(("open_question", "empathy", "apology", "action"))])
+    assert coverage["HEAT"] == (("Hear", "Empathise", "Apologise", "Take action"), True)
+    assert coverage["LAST"] == (("Listen", "Apologise", "Solve"), False)  # no thanks: not all steps
+
+
+def test_each_model_followed_on_its_own():
+    last = [T(("paraphrase",)), T(("apology",)), T(("action",)), T(("thanks",))]
+    assert assess_session(last, WITHIN).reasons["followed_model"] == "Your replies followed LAST step by step."
+    leap = [T(("paraphrase",)), T(("empathy",)), T(("verify",)), T(("escalation",))]
+    result = assess_session(leap, OPTIONAL)
+    assert result.reasons == {"listened_first": LISTENED,
+                              "followed_model": "Your replies followed LEAP step by step.",
+                              "escalated_well": "You escalated with a reason and a next step for the customer."}
+    airf = [T(("apology",)), T(("open_question",)), T(("policy",)), T(("record",))]
+    assert assess_session(airf, WITHIN).reasons == {"listened_first": LISTENED,
+                                                    "followed_model": "Your replies followed AIRF step by step."}
+
+
+def test_a_later_phase_before_an_earlier_one_is_out_of_order():
+    # thanks before the solution: LAST's last phase came before its second
+    coverage = _in_order([T(("paraphrase", "apology", "thanks")), T(("action",))])
+    assert coverage["LAST"] == (("Listen", "Apologise", "Solve", "Thank"), False)
+    assert _in_order([T(("paraphrase", "apology")), T(("action",)), T(("thanks",))])["LAST"] == (
+        ("Listen", "Apologise", "Solve", "Thank"), True)
+
+
+def test_escalating_in_the_reply_that_first_listens_is_still_premature():
+    result = assess_session([T(("empathy", "escalation"))], WITHIN)
+    assert result.reasons == {"listened_first": LISTENED,
+                              "premature_escalation": ("You escalated before trying to understand or resolve a "
+                                                       "matter within your remit.")}
+
+
+def test_a_hand_off_the_scenario_calls_premature_earns_no_credit():
+    facts = SessionFacts(authority_limit=None, escalation_expected="optional", customer_abusive=False,
+                         penalties={"premature_escalation": "The scenario says so."})
+    result = assess_session([T(("paraphrase",)), T(("escalation",))], facts)
+    assert result.reasons == {"listened_first": LISTENED, "premature_escalation": "The scenario says so."}
+
+
+def test_missed_escalation_and_no_boundary_reasons():
+    facts = SessionFacts(authority_limit=Decimal(0), escalation_expected="required", customer_abusive=True)
+    assert assess_session([T(("empathy",))], facts).reasons == {
+        "listened_first": LISTENED,
+        "missed_escalation": "The matter was beyond your remit but was never escalated.",
+        "no_boundary": "The customer was abusive and you never set a calm boundary."}
+
+
+def test_jumping_to_a_solution_says_so():
+    assert assess_session([T(("action",))], WITHIN).reasons == {
+        "within_authority": STEPS,
+        "jumped_to_solution": "You proposed a solution before listening or acknowledging."}
+
+
+def test_a_check_confirms_only_a_resolution_already_offered_and_accepted():
+    confirmed = {"confirmed_resolution": "You checked the customer accepted the resolution."}
+    in_one_reply = assess_session([T(("empathy",)), T(("action", "check"))], WITHIN)
+    assert in_one_reply.reasons == {"listened_first": LISTENED_BEFORE, "within_authority": STEPS, **confirmed}
+    after_escalating = assess_session([T(("empathy",)), T(("escalation",)), T(("check",))], OPTIONAL)
+    assert after_escalating.marks == ("listened_first", "escalated_well", "confirmed_resolution")
+    check_first = assess_session([T(("empathy",)), T(("check",)), T(("action",))], WITHIN)
+    assert check_first.marks == ("listened_first", "within_authority")
+    assert assess_session([T(("check",))], WITHIN).marks == ()
+    refused = SessionFacts(authority_limit=Decimal(150), escalation_expected="unnecessary", customer_abusive=False,
+                           resolution_reached=False)
+    assert assess_session([T(("empathy",)), T(("action", "check"))], refused).marks == (
+        "listened_first", "within_authority")
+    told = SessionFacts(authority_limit=Decimal(150), escalation_expected="unnecessary", customer_abusive=False,
+                        resolution_confirmed=True, resolution_reached=False)
+    assert assess_session([T(("empathy",))], told).reasons == {"listened_first": LISTENED, **confirmed}
