@@ -1,0 +1,138 @@
+"""Mutation testing for one module: `./composure mutants bot/quiz/schedule.py`.
+
+mutmut plants small bugs (a flipped comparison, a changed constant, a dropped argument) in MODULE
+only, runs the tests that `tests/mutants.yaml` maps the module to (narrowed per mutant to the tests
+that call the mutated function), and this prints how many were killed, survived or timed out, then
+each survivor's diff: a survivor is a bug no test notices. Work files go to `mutants/` (ignored by
+git), rebuilt each run so a result never comes from an older test or source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import io
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPPING = ROOT / "tests" / "mutants.yaml"
+WORK_DIR = ROOT / "mutants"
+# mutmut stops a mutant on CPU time; a mutant that blocks (an await that never returns) uses none,
+# so each test also gets a wall-clock limit, and a hang counts as caught
+PER_TEST_TIMEOUT_S = 120
+STATUSES = ("killed", "survived", "timeout", "no tests", "suspicious", "other")
+
+
+def load_mapping(path: Path = MAPPING) -> dict[str, list[str]]:
+    """Read the module -> test paths table."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(module): [str(t) for t in tests] for module, tests in data.items()}
+
+
+def dotted(module: str) -> str:
+    """`bot/quiz/schedule.py` -> `bot.quiz.schedule`, the prefix of mutmut's mutant names."""
+    return module.removesuffix(".py").replace("/", ".")
+
+
+def configure(module: str, tests: list[str]) -> None:
+    """Point mutmut (configured in pyproject [tool.mutmut]) at one module and its tests."""
+    from mutmut import configuration
+
+    base = configuration._load_config()
+    configuration._config = dataclasses.replace(
+        base,
+        only_mutate=[module],
+        pytest_add_cli_args_test_selection=list(tests),
+        pytest_add_cli_args=[*base.pytest_add_cli_args, f"--timeout={PER_TEST_TIMEOUT_S}", "-m", "not postgres"],
+    )
+
+
+def run_mutmut(module: str, children: int) -> None:
+    """Generate the module's mutants and test each; mutmut exits the process on a broken setup."""
+    from mutmut.__main__ import _run
+
+    _run([f"{dotted(module)}.*"], children)
+
+
+def results(module: str) -> dict[str, str]:
+    """Mutant name -> status (killed, survived, timeout, ...) for the module's last run."""
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+
+    data = SourceFileMutationData(path=Path(module))
+    data.load()
+    return {name: status_by_exit_code[code] for name, code in sorted(data.exit_code_by_key.items())}
+
+
+def summary_cells(module: str, statuses: dict[str, str]) -> list[str]:
+    """One table row: the module, counts per status and the surviving share."""
+    counts = Counter(s if s in STATUSES else "other" for s in statuses.values())
+    total = sum(counts.values())
+    share = counts["survived"] / total if total else 0.0
+    return [module, str(total), *(str(counts[s]) for s in STATUSES), f"{share:.1%}"]
+
+
+def summary_table(module: str, statuses: dict[str, str]) -> str:
+    """A markdown table a report can quote as it stands."""
+    head = ["module", "total", *STATUSES, "survived share"]
+    row = summary_cells(module, statuses)
+    widths = [max(len(h), len(c)) for h, c in zip(head, row, strict=True)]
+    lines = [head, ["-" * w for w in widths], row]
+    return "\n".join("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
+                     for line in lines)
+
+
+def survivor_diffs(module: str, statuses: dict[str, str]) -> list[str]:
+    """The diff of each surviving mutant, as mutmut shows it."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    return [f"# {name}\n{get_diff_for_mutant(name, path=Path(module))}"
+            for name, status in statuses.items() if status == "survived"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run mutation testing on one module and print the table and the survivors."""
+    parser = argparse.ArgumentParser(prog="composure mutants", description=__doc__.split("\n\n")[0])
+    parser.add_argument("module", help="a path listed in tests/mutants.yaml, e.g. bot/quiz/schedule.py")
+    parser.add_argument("--children", type=int, default=os.cpu_count() or 1,
+                        help="mutants tested at once (default: one per core)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="hide mutmut's progress (shown when it fails); print only the results")
+    args = parser.parse_args(argv)
+    mapping = load_mapping()
+    module = Path(args.module).as_posix().removeprefix("./")
+    if module not in mapping:
+        print(f"{module} has no tests listed in {MAPPING.relative_to(ROOT)}; known modules: "
+              f"{', '.join(sorted(mapping))}", file=sys.stderr)
+        return 2
+    missing = [t for t in mapping[module] if not (ROOT / t.split("::")[0]).exists()]
+    if missing:
+        print(f"{MAPPING.relative_to(ROOT)} lists missing tests for {module}: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    os.chdir(ROOT)
+    shutil.rmtree(WORK_DIR, ignore_errors=True)
+    configure(module, mapping[module])
+    progress = io.StringIO() if args.quiet else sys.stdout
+    try:
+        with contextlib.redirect_stdout(progress):
+            run_mutmut(module, max(1, args.children))
+    except SystemExit:
+        if isinstance(progress, io.StringIO):
+            print(progress.getvalue(), file=sys.stderr)
+        raise
+    statuses = results(module)
+    for diff in survivor_diffs(module, statuses):
+        print(diff)
+    print(summary_table(module, statuses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
