@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from bot.assessment import LearnerTurnFacts as T
 from bot.assessment import SessionFacts, assess_session
 
@@ -208,3 +210,14 @@ def test_a_check_confirms_only_a_resolution_already_offered_and_accepted():
     told = SessionFacts(authority_limit=Decimal(150), escalation_expected="unnecessary", customer_abusive=False,
                         resolution_confirmed=True, resolution_reached=False)
     assert assess_session([T(("empathy",))], told).reasons == {"listened_first": LISTENED, **confirmed}
+
+
+@pytest.mark.parametrize("attempt", ["action", "policy", "verify", "apology", "empathy"])
+def test_a_hand_off_after_any_attempt_to_resolve_is_not_premature(attempt: str) -> None:
+    assert "premature_escalation" not in assess_session([T((attempt,)), T(("escalation",))], WITHIN).marks
+    assert "premature_escalation" in assess_session([T(("check",)), T(("escalation",))], WITHIN).marks
+
+
+def test_an_amount_offered_without_an_action_mark_is_still_within_authority():
+    result = assess_session([T(("empathy",)), T(("apology",), offered_amounts=(Decimal(20),))], WITHIN)
+    assert result.marks == ("listened_first", "within_authority")
