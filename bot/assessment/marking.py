@@ -37,8 +37,9 @@ def apply_facts(predicted: set[str], reading: Reading) -> set[str]:
         marks.discard("boundary")
         marks.add("dismissive")  # a warning to a customer who is upset, not abusive, shuts them down
     rules = reading.rules.marks
-    if "policy_wall" in marks and "policy_wall" not in rules and {"action", "policy"} <= set(rules):
+    if "policy_wall" in marks and {"action", "policy"} <= set(rules):
         # a rule stated with a step the learner takes for the customer is an explanation, not a wall
+        # (the rules never read a policy and a wall in one reply)
         marks.discard("policy_wall")
         marks.add("policy")
     if "policy_wall" in marks:

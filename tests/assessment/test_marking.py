@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+
+from bot.assessment import REPLY_MARKS, assess_reply
+from bot.assessment.classifier import shipped_model
 from bot.assessment.features import Example, read
-from bot.assessment.marking import apply_facts
-from bot.assessment.replies import ReplyContext
+from bot.assessment.marking import apply_facts, decide
+from bot.assessment.replies import ReplyContext, rule_assessment
 
 KETTLE = ReplyContext(authority_limit=Decimal(150), goodwill_limit=Decimal(10), customer_abusive=False)
 ANGRY = "It's broken after three weeks and your shop laughed at me!"
@@ -59,3 +63,36 @@ def test_a_rule_stated_with_a_step_for_the_customer_is_no_wall():
     # the rules see the wall themselves, or see no rule stated: the classifier's wall stands
     assert _facts({"policy_wall"}, "That's company policy, I can't change it. I'll note your call.") == {"policy_wall"}
     assert _facts({"policy_wall", "action"}, "I'll arrange a repair.") == {"policy_wall", "action"}
+
+
+def test_a_boundary_the_model_reads_without_a_warning_the_rules_see_is_still_dismissive():
+    assert _facts({"boundary"}, "I'm sorry about that.") == {"dismissive"}
+
+
+def test_a_probability_at_the_threshold_gives_the_mark():
+    model = shipped_model()
+    assert model is not None
+    reading = read(Example("Hello.", ANGRY, KETTLE))
+    assert decide(model, model.thresholds.astype(np.float64), reading) == apply_facts(set(REPLY_MARKS), reading)
+    assert decide(model, model.thresholds - 0.01, reading) == set()
+
+
+ANGRY_WAIT = "This is a joke. I've been waiting a fortnight and nobody has rung me back."
+DENIAL = "Whatever, I don't make the rules"
+TAIL = ("the rules are made by head office in Leeds by people who never talk to customers like you or me on the "
+        "phone every single day of the week all year round")
+
+
+def test_the_classifier_decides_beyond_the_rules_and_quotes_the_sentence():
+    reply = f"Hello. {DENIAL}."
+    assert rule_assessment(reply, ANGRY_WAIT).marks == ("unprofessional",)
+    result = assess_reply(reply, ANGRY_WAIT)
+    assert result.marks == ("defensive", "policy_wall", "unprofessional")
+    assert result.evidence["defensive"] == result.evidence["policy_wall"] == f"{DENIAL}."
+
+
+def test_evidence_the_model_chose_is_cut_at_240_characters():
+    one_sentence = f"{DENIAL}, {TAIL}, {TAIL}."
+    assert assess_reply(one_sentence, ANGRY_WAIT).evidence["defensive"] == one_sentence[:240]
+    two_sentences = f"Hello. {one_sentence}"
+    assert assess_reply(two_sentences, ANGRY_WAIT).evidence["defensive"] == one_sentence[:240]
