@@ -56,5 +56,5 @@ def test_amount_spans(text: str, spans: list[tuple[int, int, Decimal]]) -> None:
 
 
 def test_content_words_drop_short_and_stop_words():
-    norm = normalise("The kettle broke and I'm really upset, it cost £30 to fix")
+    norm = normalise("The kettle broke and I'm really upset, it cost £30 to fix, my TV too")
     assert content_words(norm) == {"kettle", "broke", "upset", "cost", "£30", "fix"}
