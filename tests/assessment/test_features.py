@@ -75,3 +75,34 @@ def test_sentences_are_counted_up_to_eight():
 
 def test_a_denial_reaches_the_reading():
     assert read(Example("It's not our fault.", "You broke it!")).denies_fault
+
+
+def test_the_feature_space_fits_and_lays_out_every_block():
+    """Word 1-3-grams (kept when in two replies), char 2-5-grams, both embeddings, the customer's words
+    at half weight, then the facts: the columns the weights are read by."""
+    import numpy as np
+
+    from bot.assessment.embedding import DIMENSIONS, embed
+    from bot.assessment.features import FeatureSpace
+
+    examples = [Example("I'm so sorry about the kettle", "The kettle broke"),
+                Example("I'm so sorry about the delay", "The kettle broke"), Example("Sorry, not sorry!", "Late again")]
+    readings = [read(e) for e in examples]
+    space = FeatureSpace.fit(examples, readings)
+    assert sorted(space.words.vocabulary_) == [
+        "about", "about the", "im", "im so", "im so sorry", "so", "so sorry", "so sorry about", "sorry",
+        "sorry about", "sorry about the", "the"]
+    chars = space.chars.vocabulary_
+    assert len(chars) == 15 and {" sorr", "orry", "rr"} <= set(chars) and " sorry" not in chars  # 5 at most
+    assert sorted(space.customer_words.vocabulary_) == ["broke", "kettle", "the"]
+
+    x = space.transform(examples, readings).toarray()
+    reply_at, customer_at = 12 + 15, 12 + 15 + DIMENSIONS
+    words_at = customer_at + DIMENSIONS
+    assert x.shape == (3, words_at + 3 + len(FACT_NAMES)) and x.dtype == np.float32
+    np.testing.assert_allclose(x[:, reply_at:customer_at], embed([e.reply for e in examples]), atol=1e-6)
+    np.testing.assert_allclose(x[:, customer_at:words_at], 0.5 * embed([e.customer for e in examples]), atol=1e-6)
+    assert np.sum(x[0, words_at:words_at + 3] ** 2) == pytest.approx(0.25)  # l2-normalised, then halved
+    assert not x[2, words_at:words_at + 3].any()  # "Late again": no known customer word
+    np.testing.assert_allclose(x[:, -len(FACT_NAMES):], np.array([r.facts for r in readings]), atol=1e-6)
+    assert np.linalg.norm(x[0, :12]) == pytest.approx(1.0) and np.linalg.norm(x[0, 12:27]) == pytest.approx(1.0)
