@@ -106,3 +106,27 @@ def test_the_feature_space_fits_and_lays_out_every_block():
     assert not x[2, words_at:words_at + 3].any()  # "Late again": no known customer word
     np.testing.assert_allclose(x[:, -len(FACT_NAMES):], np.array([r.facts for r in readings]), atol=1e-6)
     assert np.linalg.norm(x[0, :12]) == pytest.approx(1.0) and np.linalg.norm(x[0, 12:27]) == pytest.approx(1.0)
+
+
+KETTLE = ReplyContext(authority_limit=Decimal(150), goodwill_limit=Decimal(10), customer_abusive=False)
+
+
+@pytest.mark.parametrize(("reply", "beyond"), [
+    ("I guarantee I'll refund you £200 today.", True),  # the wording, not the money, made the rules' over-promise
+    ("I promise I'll refund you £150 today.", False),  # exactly the limit is within it
+    ("I'll refund you £200 today.", True),
+])
+def test_beyond_the_limit_whatever_made_the_rules_over_promise(reply: str, beyond: bool) -> None:
+    assert read(Example(reply, "I want my money back.", KETTLE)).beyond_limit is beyond
+
+
+def test_the_rules_read_the_customer_and_the_context_too():
+    echo = read(Example("So the kettle broke after three weeks and the shop refused.",
+                        "My kettle broke after three weeks and the shop refused a refund."))
+    assert echo.rules.marks == ("paraphrase",)  # a restatement needs the customer's own words
+    warning = "If the swearing carries on I'll end the call."
+    assert read(Example(warning, "Fine.", ReplyContext(customer_abusive=True))).rules.marks == ("boundary",)
+
+
+def test_a_pound_amount_is_a_word_in_a_negations_scope():
+    assert with_negation(tidy("not £5, sorry")) == "not not_£5 , sorry"
