@@ -10,6 +10,9 @@ from bot.assessment.patterns import _has_top_level_bar, rx
 @pytest.mark.parametrize(("pattern", "bar"), [
     ("a|b", True), ("(a)|b", True), ("[a]|b", True),
     ("a(?:b|c)", False), ("[|]", False), (r"\|", False), (r"[\]|]", False), ("abc", False),
+    (r"\||b", True),  # an escape hides one character, not two
+    ("[a|b]", False), ("[ab]|c", True),  # a class ends at its "]" and not before
+    ("((a))|b", True), ("((a)|b)", False),  # groups nest
 ])
 def test_a_bar_at_the_top_level(pattern: str, bar: bool) -> None:
     assert _has_top_level_bar(pattern) is bar
