@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from bot.assessment.features import FACT_NAMES, Example, only_denies_fault, read, tidy, with_negation
@@ -130,3 +131,19 @@ def test_the_rules_read_the_customer_and_the_context_too():
 
 def test_a_pound_amount_is_a_word_in_a_negations_scope():
     assert with_negation(tidy("not £5, sorry")) == "not not_£5 , sorry"
+
+
+def test_the_feature_space_is_fitted_with_the_shipped_models_settings():
+    """A fast stand-in for retraining: every vectorizer setting the fit uses is the shipped model's."""
+    from bot.assessment.classifier import shipped_model
+    from bot.assessment.features import FeatureSpace
+
+    model = shipped_model()
+    assert model is not None
+    examples = [Example("I'm so sorry about the kettle", "The kettle broke"),
+                Example("I'm so sorry about the delay", "The kettle broke"), Example("Sorry, not sorry!", "Late again")]
+    fitted = FeatureSpace.fit(examples, [read(e) for e in examples])
+    for block in ("words", "chars", "customer_words"):
+        assert getattr(fitted, block).get_params() == getattr(model.space, block).get_params(), block
+    x = fitted.transform(examples, [read(e) for e in examples])
+    assert x.format == "csr" and x.dtype == np.float32
