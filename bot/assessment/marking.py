@@ -28,11 +28,21 @@ def apply_facts(predicted: set[str], reading: Reading) -> set[str]:
         marks.add("over_promise")
     elif reading.offer_within_limit and "over_promise" not in reading.rules.marks:
         # an amount within the limit is no over-promise by itself; only certainty wording makes it one
-        # (the corpus agrees: 194 of 202 such replies carry no over_promise)
+        # (the corpus agrees: 194 of 202 such replies carry no over_promise). What the model read as
+        # promising too much is then, by the facts, a step within authority: an action, where the rules
+        # read one ("I'll refund the full £89 to your card today").
+        if "over_promise" in marks and "action" in reading.rules.marks:
+            marks.add("action")
         marks.discard("over_promise")
     if ("boundary" in marks or reading.rules.warns) and not reading.abusive:
         marks.discard("boundary")
         marks.add("dismissive")  # a warning to a customer who is upset, not abusive, shuts them down
+    rules = reading.rules.marks
+    if "policy_wall" in marks and {"action", "policy"} <= set(rules):
+        # a rule stated with a step the learner takes for the customer is an explanation, not a wall
+        # (the rules never read a policy and a wall in one reply)
+        marks.discard("policy_wall")
+        marks.add("policy")
     if "policy_wall" in marks:
         marks.discard("policy")  # a rule used as a wall is not an explanation
     if reading.denies_fault:

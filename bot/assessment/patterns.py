@@ -66,7 +66,7 @@ OPEN_START = re.compile(
 )
 OPEN_INVITE = rx(
     r"\b(?:can|could|would|will) you (?:please )?(?:tell|talk|walk|take|explain|describe|share|say more|"
-    r"let me know|give me)\b",
+    r"let me know|give me (?:an idea|a sense|some idea|more|a bit|an overview|a picture))\b",
     r"\b(?:talk|walk|take) me through\b", r"\btell me (?:more|about|what|how|which|when|where|a bit)\b",
     r"\b(?:is there|was there) (?:something|anything) (?:specific|particular|in particular) (?:you're|you are|"
     r"that)\b",
@@ -75,6 +75,9 @@ OPEN_INVITE = rx(
 RHETORICAL = rx(r"^what (?:i|we)(?:'ll| will| can|'m going to| am going to) do\b",
                 r"\bwhat (?:do|did) you expect\b", r"\bwhy would (?:i|we)\b", r"\bwhat else do you want\b",
                 r"\bwho do you think\b", r"\bhow (?:is|was) that my\b", r"\bwhat's your problem\b")
+# "What was the name on the booking?": a wh- word asking for one fact, a closed question
+CLOSED_ASK = rx(r"^(?:what|which)(?:'s| is| was| are| were) (?:your|the) (?:[\w-]+ ){0,2}(?:name|reference|ref|"
+                r"number|postcode|post code|address|email|e-mail|date of birth|dob)\b")
 
 PARAPHRASE_TAG = rx(
     r"\bis that (?:right|correct|what happened|what you mean|it|the case|fair to say)\b",
@@ -94,8 +97,9 @@ PARAPHRASE_START = re.compile(
 EMPATHY = rx(
     r"\bi (?:can |could )?(?:completely |totally |really |definitely |only |absolutely |fully )?(?:see|hear|"
     r"imagine|understand|tell|appreciate|get) (?:why|how|that|what|this|it|just how|you(?:'re| are| must))",
-    r"\bi (?:completely |totally |really |fully |do )?(?:understand|appreciate) (?:how|why|that|you|it|this|what|"
-    r"your)\b",
+    r"\bi (?:completely |totally |really |fully |do )?(?:understand|appreciate) (?:how|why|that|it|this|what|"
+    r"you(?:'re| are| must| have been| feel)|your(?! (?:patience|time|help|understanding|call|business|custom|"
+    r"feedback|co-?operation)))\b",
     r"\bi get (?:that|it|why|how)\b",
     rf"\b(?:that|this|it)(?:'s| is| was| sounds| must (?:be|have been|feel)| would be| seems)(?: like)?"
     rf"(?: really| so| very| incredibly| such| hugely| a)*(?: a| an)? {FEELING}",
@@ -124,8 +128,11 @@ APOLOGY_NOT = rx(r"\bsorry (?:if )?you feel\b", r"\bsorry,? but\b", r"\bsorry yo
 ACTION = rx(
     r"\bi(?:'d| would) like to (?:offer|arrange|send|book|give|refund|replace|credit|reserve)\b",
     r"\bwhat (?:i|we) (?:can|will|'ll|'m going to) do is\b",
-    rf"\b{I_WILL} (?:(?:now|personally|just|also|definitely|quickly|straight away|right away) )*"
-    r"(?:arrange|send|process|book|rebook|re-book|refund|replace|check|look (?:at|into)|look up|sort|get|set up|"
+    # not the limit of a remit: "that's beyond what I can fix on the phone"
+    rf"(?<!beyond what )(?<!above what )(?<!more than )\b{I_WILL} "
+    r"(?:(?:now|personally|just|also|definitely|quickly|straight away|right away) )*"
+    r"(?:arrange|send|process|book|rebook|re-book|refund|replace|(?:double[- ]?)?check|look (?:at|into)|look up|"
+    r"sort|get|set up|"
     r"issue|credit|cancel|update|organise|organize|take care|order|reserve|"
     r"put (?:in|through|a)|fix|correct|adjust|amend|reissue|re-send|resend|find|confirm|help you|see what|"
     r"offer|give you(?! a (?:ring|call|bell))|refer you|waive|apply|transfer the|add|start|do that|"
@@ -146,7 +153,8 @@ ACTION = rx(
     r"(?:will|is going to|goes|is on its way|will be|is being)\b",
     r"\b(?:it's|it is) on (?:its|it's) way\b", r"^done\b",
     r"\bthere's (?:a|an) [\w ]{1,30} (?:i|we) can (?:send|give|offer|arrange|book)\b",
-    r"\b(?:billing|the \w+ team|my (?:team leader|supervisor|manager)|the branch manager|they|she|he) will "
+    r"\b(?:billing|the \w+ team|my (?:team leader|supervisor|manager)|the branch manager|the (?:engineers?|"
+    r"technicians?|couriers?|drivers?)|they|she|he) will "
     r"(?:review|look|check|fix|correct|call|contact|ring|sort)\b[^.]{0,60}\b(?:by|within|before|on|today|tomorrow)\b",
 )
 ACTION_NOT = rx(r"\bwe(?:'ll| will) look into it\b\.?\s*$", r"\b(?:i'll|i will) (?:make sure|ensure) (?:nothing|"
@@ -159,7 +167,6 @@ POLICY = rx(
     r"\bthe law (?:says|means|requires|gives|protects|is clear)\b", r"\b(?:legally|by law)\b",
     r"\b(?:our|the|company) (?:\w+ )?(?:policy|procedure|process|terms)\b",
     r"\b(?:have|has) to be (?:made|done|approved|authori[sz]ed|handled) by\b",
-    r"\babove what i can (?:authori[sz]e|approve|offer|do)\b", r"\bbeyond (?:what i can|my authority)\b",
     r"\b(?:i'm|i am) (?:able|allowed|authori[sz]ed) to offer\b", r"\bup to £\s?\d+\b",
     r"\bonly the account holder\b", r"\bnot able to discuss an account\b",
     r"\b(?:is|are) automatic(?:ally)?\b", r"\b(?:aren't|are not|isn't|is not) covered by\b",
@@ -168,7 +175,12 @@ POLICY = rx(
     r"\bauthori[sz]ed (?:person|user|third part)\b",
     r"\b(?:service guarantee|customer charter|service standards?|our terms|the terms|regulations?|ofcom|ombudsman|"
     r"returns policy|refund policy)\b", r"\byou(?:'re| are) (?:due|owed|eligible for)\b",
+    r"\b(?:returns?|refunds?|exchanges?)\b[^.?!]{0,30}\b(?:after|outside|beyond|over) (?:the )?(?:\d+|thirty|"
+    r"fourteen|twenty-eight)[- ](?:days?|weeks?|months?)\b",
 )
+# The limit of the learner's own remit: a policy reason on its own, but inside an escalation it is the
+# escalation's reason ("That's beyond what I can fix, so I'll escalate it"), not a policy explained.
+REMIT_LIMIT = rx(r"\babove what i can (?:authori[sz]e|approve|offer|do)\b", r"\bbeyond (?:what i can|my authority)\b")
 POLICY_WALL = rx(
     r"\brules are rules\b", r"\bcomputer says no\b", r"\bi can't change (?:it|that|the (?:policy|rules))\b",
     r"^(?:because i can't\.? )?(?:it's |that's |its |thats )?(?:(?:company|our|the) )?(?:policy|data protection|"
@@ -178,7 +190,7 @@ POLICY_WALL = rx(
     r"\bbecause i can't\b", r"\b(?:no|not allowed)\. (?:policy|data protection|rules)\b",
     r"\b(?:that's|it's|that is|it is) (?:just )?(?:how|the way) (?:it|things|we|"
     r"our [\w ]{1,25}) (?:works?|is|are|goes)\b",
-    r"\bpolicy\.?\s*$",
+    r"\bpolicy\.?\s*$", r"\b(?:the|our) (?:policy|rules?) (?:is|are) (?:very |quite )?clear\b",
 )
 
 ESCALATION_VERB = (r"(?:pass\w*|hand\w*|refer\w*|escalat\w*|transfer\w*|report\w*|send\w* (?:this|it|your \w+) "
@@ -222,8 +234,12 @@ THANKS = rx(r"\bthank(?:s| you)\b", r"\bi (?:really |do )?appreciate (?:your\b|y
 THANKS_NOT = rx(r"\bthanks for nothing\b", r"\bno thanks\b")
 
 BOUNDARY = rx(
-    r"\b(?:can't|cannot|won't|will not|not able to|unable to|can not) (?:continue|carry on|accept|tolerate|"
-    r"keep|help you if|be spoken|go on|listen to)\b",
+    r"\b(?:can't|cannot|won't|will not|not able to|unable to|can not) (?:continue|carry on|keep|help you if|"
+    r"be spoken|go on|listen to)\b",
+    # "I won't accept being called names", not "we cannot accept returns after 30 days"
+    r"\b(?:can't|cannot|won't|will not|not able to|unable to|can not) (?:accept|tolerate) (?:[\w-]+ ){0,4}?"
+    r"(?:being|abuse|abusive|insults?|swearing|language|names|name-calling|rudeness|shouting|behaviou?r|"
+    r"comments|remarks|threats)\b",
     r"\b(?:language|swearing|insults?|name-calling|names|abuse|abusive|personal (?:comments|remarks|insults))\b"
     r"[^.?!]{0,40}\b(?:stop|need to|needs to|has to|have to|can't|won't|isn't|is not|not acceptable|unacceptable)\b",
     r"\bif (?:it|this|that|the (?:swearing|language|abuse|shouting)|you (?:continue|carry on|keep))"
@@ -262,7 +278,7 @@ DISMISSIVE = rx(
     r"\b(?:deliveries|these things|it|mistakes|delays) happens?\b", r"\byou're overreacting\b",
     r"\bno need to (?:shout|get upset|be like that)\b", r"\bshouting won't\b",
     r"\b(?:we|i) can(?:'t|not) do anything\b", r"\bcan't help (?:you )?(?:with that|there)\b",
-    r"\bif you keep (?:raising your voice|shouting|getting)\b", r"\bnot a big deal\b",
+    r"\bif you keep (?:raising your voice|shouting|getting)\b", r"\bnot a big deal\b", r"\bwhat a (?:drama|fuss)\b",
 )
 OVER_PROMISE = rx(
     r"\bi (?:guarantee|promise)\b", r"\b(?:it's|it is|that's|you're|you are) guaranteed\b", r"\b(?:never|"
@@ -301,7 +317,8 @@ UNPROFESSIONAL = rx(
     r"\bhopeless\b", r"\buseless\b", r"\ba joke\b", r"\bclueless\b", r"\bshambles\b",
     r"\blove\b[.!]?\s*$", r"\bchill\b", r"\binnit\b", r"\bwtf\b", r"\bomg\b",
     r"\bget a grip\b", r"\bnot my problem\b",
-    r"\bdrama\b", r"\bboo hoo\b", r"\bbig deal\b", r"\bwho cares\b", r"\bgrow up\b", r"\bcry (?:me )?a river\b",
+    r"\bdrama\b", r"\bboo hoo\b", r"\bthanks for nothing\b", r"\bbig deal\b", r"\bwho cares\b", r"\bgrow up\b",
+    r"\bcry (?:me )?a river\b",
 )
 ABUSE = rx(
     r"\bf[\*u]\w*k", r"\bf\*+", r"\bsh[\*i]t\w*", r"\bbastard", r"\bidiot", r"\bmoron", r"\buseless\b",

@@ -135,6 +135,19 @@ def _bare_rule(r: _Reader) -> tuple[int, int] | None:
     return None
 
 
+def _policy(r: _Reader, *, escalated: bool) -> re.Match[str] | None:
+    """A rule stated as the basis for what happens; not one used to blame the customer in the same
+    sentence ("you should have read the delivery terms"), and the limit of the learner's remit only
+    when no escalation gives it as its reason."""
+    patterns = (p.POLICY,) if escalated else (p.POLICY, p.REMIT_LIMIT)
+    for pattern in patterns:
+        for m in pattern.finditer(r.norm):
+            s, e = sentence_at(r.norm, m.start())
+            if not p.DEFENSIVE.search(r.norm, s, e):
+                return m
+    return None
+
+
 def _sincere_apology(r: _Reader) -> re.Match[str] | None:
     """An apology, but not a bare "Sorry, what was the name?" (a pardon before a question)."""
     for m in p.APOLOGY.finditer(r.norm):
@@ -157,11 +170,11 @@ def _open_question(r: _Reader) -> re.Match[str] | tuple[int, int] | None:
         if p.RHETORICAL.search(text):
             continue
         m = p.OPEN_START.search(text)
-        if m and (text.endswith("?") or len(text.split()) <= 14):
+        if m and not p.CLOSED_ASK.search(text[m.start():]) and (text.endswith("?") or len(text.split()) <= 14):
             return (s, e)
         if text.endswith("?"):  # "Sorry to hear that - what happened?": the question after a dash or comma
-            clauses = re.split(r"\s[-:]\s|,\s", text)
-            if len(clauses) > 1 and p.OPEN_START.search(clauses[-1]):
+            last = re.split(r"\s[-:]\s|,\s", text)[-1]
+            if last != text and p.OPEN_START.search(last) and not p.CLOSED_ASK.search(last):
                 return (s, e)
         m = p.OPEN_INVITE.search(text)
         if m:
@@ -243,11 +256,11 @@ def rule_assessment(reply: str, customer: str = "", context: ReplyContext | None
             give("apology", apology)
     if "over_promise" not in marks and not r.find(p.ACTION_NOT):
         give("action", _statement(r, p.ACTION))
-    if "policy_wall" not in marks:
-        give("policy", r.find(p.POLICY))
     escalation = r.find(p.ESCALATION)
     if escalation and not r.find(p.ESCALATION_NOT):
         give("escalation", escalation)
+    if "policy_wall" not in marks:
+        give("policy", _policy(r, escalated="escalation" in marks))
     give("check", r.find(p.CHECK))
     if not r.find(p.THANKS_NOT):
         give("thanks", r.find(p.THANKS))

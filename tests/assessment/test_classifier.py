@@ -77,10 +77,16 @@ def test_a_rule_used_as_a_wall_is_not_a_policy_explanation():
     assert apply_facts({"policy", "policy_wall"}, reading) == {"policy_wall"}
 
 
-def test_questions_are_neither_empathy_nor_action_in_the_rules():
-    rules = rule_assessment("Can you tell me where you'd like the refund to go? What upset you most?", ANGRY, KETTLE)
-    assert not {"action", "empathy"} & set(rules.marks)
-    assert "open_question" in rules.marks
+@pytest.mark.parametrize(("reply", "marks"), [
+    ("Can you tell me where you'd like the refund to go? What upset you most?", {"open_question"}),
+    # the same words as statements earn both; asked as questions, neither
+    ("It was so frustrating. There is one thing I can check for you.", {"empathy", "action"}),
+    ("What about it was so frustrating? Is there anything I can check for you?", {"open_question"}),
+    # a question the learner starts with "I" still commits to the step
+    ("I can check that for you now, would that help?", {"action", "check"}),
+])
+def test_questions_are_neither_empathy_nor_action_in_the_rules(reply: str, marks: set[str]) -> None:
+    assert set(rule_assessment(reply, ANGRY, KETTLE).marks) == marks
 
 
 @pytest.mark.parametrize(("reply", "marks"), [
