@@ -36,7 +36,7 @@ class Card(BaseModel):
     answer: str | bool | None = None
     steps: list[str] = Field(default_factory=list)
     explanation: str = Field(min_length=3)
-    marks: list[ReplyMark | SessionMark] = Field(default_factory=list)
+    marks: list[Literal[ReplyMark, SessionMark]] = Field(default_factory=list)  # one Literal: one error message
     scenarios: list[str] = Field(default_factory=list, description="ids of the scenarios that practise this idea")
     source: str | None = Field(default=None, description="where the answer comes from: an Act and section, a seed")
 
