@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any
 from . import payloads
 from .world import ALL_PERMISSIONS, THREAD_TYPES, World
 
+# How long a test waits for the bot before it fails. A bound for failure, not a pace: every wait
+# returns as soon as what it waits for happens, so a loaded machine only makes a failure slower.
+PATIENCE = 60.0
+
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
@@ -80,12 +84,12 @@ class FakeInteraction:
     def ephemeral(self) -> bool:
         return bool(int(self.data.get("flags") or 0) & payloads.EPHEMERAL)
 
-    async def response(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def response(self, timeout: float = PATIENCE) -> dict[str, Any]:
         """Wait for the bot's callback body, e.g. {"type": 4, "data": {"content", "flags"}}."""
         return await self.fake.wait_for(lambda: self.callback, timeout,
                                         what=f"a callback to interaction {self.id}")
 
-    async def followup(self, index: int = 0, timeout: float = 5.0) -> dict[str, Any]:
+    async def followup(self, index: int = 0, timeout: float = PATIENCE) -> dict[str, Any]:
         """Wait for the bot's index-th followup message (the first one after a deferred
         response edits the deferred 'thinking' message, as on Discord)."""
         return await self.fake.wait_for(

@@ -24,7 +24,7 @@ from . import payloads
 from .actions import Actions
 from .audit import Audit
 from .gateway import Gateway
-from .interactions import FakeInteraction
+from .interactions import PATIENCE, FakeInteraction
 from .payloads import EPHEMERAL
 from .routes import RecordedRequest, Router, install_base_routes, rate_limit_headers
 from .routes_messages import install_message_routes
@@ -158,7 +158,7 @@ class FakeDiscord(Actions):
 
     @contextlib.asynccontextmanager
     async def running(self, bot: discord.Client, *, token: str = "fake-token",
-                      timeout: float = 10.0) -> AsyncIterator[discord.Client]:
+                      timeout: float = PATIENCE) -> AsyncIterator[discord.Client]:
         """Start `bot` against this fake, yield once it is ready, close it on exit.
 
         With `fast_ready` the bot's wait for more GUILD_CREATEs (2 s by default) is cut short."""
@@ -311,7 +311,7 @@ class FakeDiscord(Actions):
 
     # --- waiting -------------------------------------------------------------------------------
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, *,
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = PATIENCE, *,
                        what: str = "the condition") -> T:
         """Return the first truthy `predicate()`, re-checked on every fake event and every
         20 ms (for state outside the fake); TimeoutError lists the last REST calls."""
@@ -332,7 +332,7 @@ class FakeDiscord(Actions):
                 await asyncio.wait_for(self._changed.wait(), min(0.02, left))
 
     async def wait_for_request(self, method: str, path: str, *, since: int = 0,
-                               timeout: float = 5.0) -> RecordedRequest:
+                               timeout: float = PATIENCE) -> RecordedRequest:
         """The first call after index `since` matching method and path regex."""
         found = await self.wait_for(lambda: self.find_requests(method, path, since=since), timeout,
                                     what=f"{method} {path}")
@@ -340,7 +340,7 @@ class FakeDiscord(Actions):
 
     async def wait_for_message(self, channel_id: int, predicate: Callable[[dict[str, Any]], bool]
                                | None = None, *, after: dict[str, Any] | int | None = None,
-                               timeout: float = 5.0) -> dict[str, Any]:
+                               timeout: float = PATIENCE) -> dict[str, Any]:
         """The first bot message in a channel (newer than `after`) matching `predicate`."""
         floor = int(after["id"] if isinstance(after, dict) else after or 0)
 
@@ -351,7 +351,7 @@ class FakeDiscord(Actions):
         return await self.wait_for(look, timeout, what=f"a bot message in channel {channel_id}")
 
     async def wait_for_interaction_response(self, interaction_id: int,
-                                            timeout: float = 5.0) -> dict[str, Any]:
+                                            timeout: float = PATIENCE) -> dict[str, Any]:
         """The callback body the bot posted for an interaction."""
         return await self.interactions[int(interaction_id)].response(timeout)
 
