@@ -6,6 +6,7 @@ Written against mutation testing (`./composure mutants bot/roleplay/service.py`)
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -262,3 +263,82 @@ def test_turns_come_back_in_order_with_the_session(svc: RolePlayService, sqlite_
     with sqlite_database.session() as s:
         assert s.get(PracticeSession, sid).turn_count == 5  # type: ignore[union-attr]
         assert all(isinstance(t, Turn) for t in turns)
+
+
+# --- the session's marks, from the whole conversation ------------------------------------------
+
+def play(svc: RolePlayService, clock: ManualClock, scenario_id: str, replies: list[str], *,
+         late: int = 0) -> PracticeSession:
+    """Play replies (the first `late` of them after the deadline), end the session, return its row."""
+    result = svc.start(learner_id="L", scenario_id=scenario_id, seed=0)
+    for n, text in enumerate(replies):
+        if result.ended:
+            break
+        assert result.customer is not None and result.customer.deadline is not None
+        clock.now = result.customer.deadline + timedelta(seconds=5 if n < late else -5)
+        result = svc.reply(result.session_id, text)
+    if not result.ended:
+        svc.end(result.session_id)
+    return svc.get(result.session_id)
+
+
+def reasons(row: PracticeSession) -> dict[str, str]:
+    assert row.report is not None
+    return {m["mark"]: m["reason"] for m in row.report["session_marks"]}
+
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scenario_scripts"
+# listen, empathise, the refund she chose, log it, check (the script the outcome tests play)
+GOOD_KETTLE = [line for line in (SCRIPTS / KETTLE / "resolved.txt").read_text(encoding="utf-8").splitlines()
+               if line and not line.startswith("#")]
+
+
+def test_a_refund_within_authority_that_is_checked_is_credited(svc: RolePlayService, clock: ManualClock) -> None:
+    row = play(svc, clock, KETTLE, GOOD_KETTLE)
+    assert row.outcome == "resolved"
+    marks = set(row.session_marks)
+    assert {"listened_first", "within_authority", "confirmed_resolution"} <= marks
+    # a calm customer needs no boundary; an offer within £150 is not beyond authority; replies on time
+    assert not marks & {"no_boundary", "exceeded_authority", "slow_replies", "missed_escalation"}
+
+
+def test_an_amount_beyond_authority_is_marked_with_the_amount(svc: RolePlayService, clock: ManualClock) -> None:
+    row = play(svc, clock, KETTLE, [GOOD_KETTLE[0], "I'll refund you £500 today as a gesture."])
+    assert "exceeded_authority" in row.session_marks
+    assert "£500.00" in reasons(row)["exceeded_authority"] and "£150.00" in reasons(row)["exceeded_authority"]
+
+
+def test_two_late_replies_are_slow(svc: RolePlayService, clock: ManualClock) -> None:
+    row = play(svc, clock, KETTLE, GOOD_KETTLE[:2], late=2)
+    assert "slow_replies" in row.session_marks
+    row = play(RolePlayService(svc.db, svc.catalogue, clock), clock, KETTLE, GOOD_KETTLE[:2], late=0)
+    assert "slow_replies" not in row.session_marks
+
+
+def test_a_hand_off_the_scenario_forbids_costs_its_mark_and_reason(svc: RolePlayService, clock: ManualClock,
+                                                                 catalogue: Catalogue) -> None:
+    (trap,) = [t for t in catalogue.get(KETTLE).traps if t.id == "passed-on"]
+    row = play(svc, clock, KETTLE, [GOOD_KETTLE[0], "I'll pass this on to my team leader who will call you back."])
+    assert reasons(row)["premature_escalation"] == trap.reason
+
+
+def test_a_required_escalation_never_made_is_missed(svc: RolePlayService, clock: ManualClock) -> None:
+    row = play(svc, clock, "billing-overcharge-escalation", ["I'm sorry to hear that. What happened?"])
+    assert "missed_escalation" in row.session_marks
+
+
+def test_an_offer_and_a_check_the_customer_never_accepted_are_not_a_confirmed_resolution(
+        svc: RolePlayService, clock: ManualClock) -> None:
+    row = play(svc, clock, KETTLE, ["I'll process a full refund of £89 to your card today. Is that OK?"])
+    assert row.outcome == "ended_by_learner"
+    assert "confirmed_resolution" not in row.session_marks
+
+
+def test_a_session_held_in_a_channel_is_found_by_it_and_closed_when_abandoned(svc: RolePlayService) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE, guild_id="g", channel_id="t").session_id
+    found = svc.active_in_channel("t")
+    assert found is not None and (found.id, found.learner_id) == (sid, "L")
+    assert svc.active_in_channel("elsewhere") is None
+    result = svc.close_abandoned(sid)
+    assert (result.session_id, result.outcome) == (sid, "ended_by_learner")
+    assert svc.active_in_channel("t") is None
