@@ -143,3 +143,14 @@ def test_jobs_about_a_learner_or_sessions(database: Database, world: dict[str, i
         assert {j.id for j in jobs_about(s, session_ids=[world["mine"]])} == {
             f"reflect-reminder:{world['mine']}", f"reply-deadline:{world['mine']}", "nudge:y"}
         assert jobs_about(s) == []
+
+
+def test_forgetting_a_learner_with_no_sessions_counts_their_timers(database: Database) -> None:
+    now = ManualClock().now
+    with database.session() as s:
+        ensure_daily(s, learner_id=ME, now=now)
+    with database.session() as s:
+        counts = forget_learner(s, learner_id=ME)
+    assert (counts["sessions"], counts["scheduled_job"]) == (0, 1)
+    with database.session() as s:
+        assert _job_ids(s) == set()

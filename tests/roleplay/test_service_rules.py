@@ -18,6 +18,7 @@ from bot.roleplay.service import (
     EXPIRE_BATCH,
     MAX_REPLY_CHARS,
     AlreadyActive,
+    NotYourSession,
     ReplyRejected,
     RolePlayService,
     SessionNotFound,
@@ -342,3 +343,24 @@ def test_a_session_held_in_a_channel_is_found_by_it_and_closed_when_abandoned(sv
     result = svc.close_abandoned(sid)
     assert (result.session_id, result.outcome) == (sid, "ended_by_learner")
     assert svc.active_in_channel("t") is None
+
+
+@pytest.mark.parametrize("restarted", [False, True])
+def test_only_the_learner_ends_their_session_and_the_end_is_stored(
+        svc: RolePlayService, sqlite_database: Database, catalogue: Catalogue, clock: ManualClock,
+        restarted: bool) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    svc.reply(sid, "I'm sorry to hear that. What happened?", learner_id="L")
+    ender = RolePlayService(sqlite_database, catalogue, clock) if restarted else svc  # nothing in memory
+    with pytest.raises(NotYourSession):
+        ender.end(sid, learner_id="intruder")
+    assert ender.get(sid).status == "active"
+    result = ender.end(sid, learner_id="L")
+    assert (result.outcome, ender.get(sid).status) == ("ended_by_learner", "ended")
+    end_turn = ender.turns(sid)[-2]
+    assert (end_turn.speaker, end_turn.kind, end_turn.text) == ("learner", "end", "")
+    with pytest.raises(SessionOver) as refused:
+        ender.end(sid, learner_id="L")
+    assert str(refused.value) == messages.SESSION_OVER
+    with pytest.raises(SessionOver):
+        ender.reply(sid, "Hello?", learner_id="L")
