@@ -355,6 +355,8 @@ def test_only_the_learner_ends_their_session_and_the_end_is_stored(
     with pytest.raises(NotYourSession):
         ender.end(sid, learner_id="intruder")
     assert ender.get(sid).status == "active"
+    if restarted:
+        ender = RolePlayService(sqlite_database, catalogue, clock)
     result = ender.end(sid, learner_id="L")
     assert (result.outcome, ender.get(sid).status) == ("ended_by_learner", "ended")
     end_turn = ender.turns(sid)[-2]
