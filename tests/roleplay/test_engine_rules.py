@@ -313,3 +313,122 @@ def test_without_an_authority_limit_no_amount_is_within_authority() -> None:
 
 def test_known_amounts_come_from_the_story() -> None:
     assert known_amounts(build()) == {Decimal(40)}
+
+
+# --- facts, traps, serious failures, corrections, resolution parts ------------------------------
+
+FACTS = [
+    {"id": "bought", "about": "when", "asked_by": ["When did you buy it?", "What date did you purchase the kettle?",
+                                                  "How long ago did you buy it?"],
+     "answer": ["Two weeks ago."], "again": ["I told you, two weeks ago."]},
+    {"id": "price", "about": "price", "asked_by": ["How much did it cost?", "What did you pay for it?",
+                                                 "What was the price?"],
+     "answer": ["It was £40."], "again": ["£40, like I said."]},
+]
+TRAP = {"id": "box", "words_any": [r"\bbox\b"], "unless_words": [r"\bno need\b"], "line": ["Who keeps the box?"],
+        "mood": -2}
+FAILURE = {"id": "disclose", "description": "reads out a password", "words_any": [r"\bpassword is\b"],
+           "unless_words": [r"\bnever\b"], "line": ["You can't tell me that!"], "tip": "Never read out a password."}
+
+
+def test_a_question_of_fact_is_answered_and_asking_again_is_noticed() -> None:
+    engine = PersonaEngine(build(facts=FACTS))
+    first = hear(engine, reply="When did you buy it?")
+    assert (first.kind, first.facts, first.line, first.mood) == ("fact", ("bought",), "Two weeks ago.", 0)
+    again = hear(engine, reply="When did you buy it?")
+    assert (again.kind, again.line, again.mood) == ("again", "I told you, two weeks ago.", -1)
+
+
+def test_two_questions_in_one_reply_get_both_answers_in_order() -> None:
+    engine = PersonaEngine(build(facts=FACTS))
+    reaction = hear(engine, reply="How much did it cost? And when did you buy it?")
+    assert (reaction.kind, reaction.facts, reaction.line) == ("fact", ("price", "bought"),
+                                                              "It was £40. Two weeks ago.")
+
+
+def test_a_question_no_fact_covers_gets_a_plain_dont_know() -> None:
+    engine = PersonaEngine(build(facts=FACTS))
+    reaction = hear(engine, reply="What is your postcode?")
+    assert reaction.kind == "unknown"
+
+
+def test_a_trap_springs_once_costs_its_mood_and_can_be_defused() -> None:
+    engine = PersonaEngine(build(traps=[TRAP], reactions={}))
+    sprung = hear(engine, "verify", reply="You'll need to bring the box back.")
+    assert (sprung.kind, sprung.line, sprung.mood) == ("trap:box", "Who keeps the box?", -2)
+    assert engine.state.traps_sprung == ["box"]
+    assert hear(engine, "verify", reply="Bring the box if you have it.").kind == "mood"
+    defused = PersonaEngine(build(traps=[TRAP]))
+    assert hear(defused, "verify", reply="There's no need for the box.").kind == "mood"
+
+
+def test_a_trap_that_drives_the_mood_to_the_leaving_point_ends_the_call() -> None:
+    engine = PersonaEngine(build(traps=[{**TRAP, "mood": -4}], persona={"starting_mood": -4},
+                                 mood={"leave_at": -8}))
+    reaction = hear(engine, "verify", reply="You'll need the box.")
+    assert (reaction.kind, reaction.outcome, reaction.mood) == ("leave", "customer_left", -8)
+
+
+def test_a_serious_failure_ends_the_call_at_once_unless_cleared_or_asked() -> None:
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    reaction = hear(engine, "empathy", reply="Sorry. The password is hunter2.")
+    assert (reaction.kind, reaction.outcome, reaction.serious_failure) == ("serious_failure", "unresolved",
+                                                                           "disclose")
+    assert reaction.line == "You can't tell me that!" and engine.state.serious_failures == ["disclose"]
+    cleared = PersonaEngine(build(serious_failures=[FAILURE]))
+    assert hear(cleared, "empathy", reply="I would never say the password is on file.").outcome is None
+    asked = PersonaEngine(build(serious_failures=[FAILURE]))
+    assert hear(asked, reply="Do you know what the password is?").outcome is None
+
+
+def test_a_paraphrase_with_an_amount_never_said_is_corrected() -> None:
+    engine = PersonaEngine(build(reactions={}, correct=["No, not {said}. It was {actual}."]))
+    wrong = hear(engine, "paraphrase", reply="So you paid £45 for it.")
+    assert (wrong.kind, wrong.line) == ("correction", "No, not £45. It was £40.")
+    right = PersonaEngine(build(reactions={}))
+    assert hear(right, "paraphrase", reply="So you paid £40 for it.").kind == "stage"
+    offered = PersonaEngine(build(reactions={}))
+    assert hear(offered, "paraphrase", reply="So I can offer £45.", offered=(Decimal(45),)).kind == "stage"
+    plain = PersonaEngine(build(reactions={}))
+    assert hear(plain, "empathy", reply="That's £45 wasted.").kind == "mood"
+
+
+PARTS_RESOLUTION = {
+    "id": "put-right", "outcome": "resolved", "description": "refund and a logged complaint",
+    "parts": [{"id": "refund", "marks_any": ["action"], "words_any": ["refund"], "missing": ["And my money?"]},
+              {"id": "log", "marks_any": ["record"], "words_any": ["log"], "missing": ["Will you log it?"]}],
+    "accept": ["That's everything, thanks."], "reject": ["Not yet."]}
+
+
+def test_a_resolution_in_parts_asks_for_what_is_missing_then_accepts() -> None:
+    engine = PersonaEngine(build(resolutions=[PARTS_RESOLUTION], mood={"reactions": {"action": 0, "record": 0}}))
+    first = hear(engine, "action", reply=REFUND)
+    assert (first.kind, first.line) == ("missing", "Will you log it?")
+    second = hear(engine, "record", reply="I'll log your complaint too.")
+    assert (second.kind, second.resolution) == ("accept", "put-right")
+    assert engine.state.memory.parts_done == {"put-right:refund", "put-right:log"}
+
+
+def test_a_penalised_reply_never_completes_a_part() -> None:
+    engine = PersonaEngine(build(resolutions=[PARTS_RESOLUTION], persona={"starting_mood": 5},
+                                 mood={"reactions": {"action": 0, "record": 0}}))
+    hear(engine, "dismissive", reply="Fine, I'll log it, whatever.")
+    assert engine.state.memory.parts_done == set()
+
+
+def test_a_credited_reaction_answers_and_moves_the_stage_on() -> None:
+    engine = PersonaEngine(build(reactions={"empathy": ["Thank you for listening."]}))
+    reaction = hear(engine, "empathy")
+    assert (reaction.kind, reaction.line, engine.state.stage) == ("credited:empathy", "Thank you for listening.", 1)
+    assert hear(engine, "empathy").kind == "credited:empathy"
+    assert engine.state.stage == 1  # the last stage: nowhere further to go
+
+
+def test_the_opening_line_and_replay_with_the_same_seed() -> None:
+    scenario = build(stages=[{"id": "first", "say": ["One.", "Two.", "Three."], "calmer": ["C."],
+                              "worse": ["W."], "same": ["S."]}])
+    engine = PersonaEngine(scenario, seed=3)
+    opening = engine.open()
+    assert (opening.kind, opening.mood) == ("open", 0) and opening.line in {"One.", "Two.", "Three."}
+    assert PersonaEngine(scenario, seed=3).open().line == opening.line
+    assert {PersonaEngine(scenario, seed=s).open().line for s in range(30)} == {"One.", "Two.", "Three."}
