@@ -110,6 +110,7 @@ def test_the_bot_never_times_out_a_terminal_session(svc: RolePlayService, clock:
     assert svc.overdue(clock.now, in_guilds_only=True) == [discord]
     results = svc.expire_deadlines(clock.now, in_guilds_only=True)
     assert [r.session_id for r in results] == [discord]
+    assert [(t.kind, t.text) for t in svc.turns(discord)[1:]] == [("silence", ""), ("line", results[0].customer.text)]
     assert [t.kind for t in svc.turns(terminal)] == ["line"]  # untouched
     later = svc.expire_deadlines(clock.now + timedelta(hours=1))
     assert [r.session_id for r in later] == [terminal, discord]  # longest waiting first
@@ -176,6 +177,8 @@ def test_a_silence_for_another_deadline_is_stale(svc: RolePlayService, clock: Ma
     assert svc.silence(result.session_id, deadline=deadline + timedelta(seconds=2)) is None
     recorded = svc.silence(result.session_id, deadline=deadline - timedelta(seconds=1))
     assert recorded is not None and recorded.customer is not None
+    silence = svc.turns(result.session_id)[1]
+    assert (silence.speaker, silence.kind, silence.text, silence.late) == ("learner", "silence", "", False)
     assert svc.silence(999) is None
 
 
