@@ -5,10 +5,12 @@ Written against mutation testing (`./composure mutants bot/roleplay/service.py`)
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from bot import messages
@@ -275,12 +277,12 @@ def play(svc: RolePlayService, clock: ManualClock, scenario_id: str, replies: li
          late: int = 0) -> PracticeSession:
     """Play replies (the first `late` of them after the deadline), end the session, return its row."""
     result = svc.start(learner_id="L", scenario_id=scenario_id, seed=0)
-    for n, text in enumerate(replies):
+    for n, reply in enumerate(replies):
         if result.ended:
             break
         assert result.customer is not None and result.customer.deadline is not None
         clock.now = result.customer.deadline + timedelta(seconds=5 if n < late else -5)
-        result = svc.reply(result.session_id, text)
+        result = svc.reply(result.session_id, reply)
     if not result.ended:
         svc.end(result.session_id)
     return svc.get(result.session_id)
@@ -369,3 +371,63 @@ def test_only_the_learner_ends_their_session_and_the_end_is_stored(
     assert str(refused.value) == messages.SESSION_OVER
     with pytest.raises(SessionOver):
         ender.reply(sid, "Hello?", learner_id="L")
+
+
+# --- refusals and repairs -----------------------------------------------------------------
+
+def test_refusals_say_why(svc: RolePlayService) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    with pytest.raises(NotYourSession) as refused:
+        RolePlayService(svc.db, svc.catalogue, svc.clock).reply(sid, "Hello", learner_id="intruder")
+    assert str(refused.value) == messages.NOT_YOUR_SESSION
+    for missing in (lambda: svc.end(999), lambda: svc.paused(999), lambda: svc.get(999)):
+        with pytest.raises(SessionNotFound) as not_found:
+            missing()
+        assert str(not_found.value) == messages.NO_SUCH_SESSION.format(session_id=999)
+
+
+def test_a_paused_session_is_logged_with_its_scenario(svc: RolePlayService, caplog: pytest.LogCaptureFixture) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    with caplog.at_level(logging.ERROR, logger="bot.roleplay.service"):
+        svc.paused(sid)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"session {sid}: scenario '{KETTLE}' cannot be loaded (file removed or invalid); the session is kept and waits"]
+
+
+def test_turns_stored_without_the_row_are_believed_and_the_row_repaired(
+        svc: RolePlayService, sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE, reply_seconds=60).session_id
+    svc.reply(sid, "I'm sorry to hear that. What happened?")
+    deadline = svc.turns(sid)[-1].deadline_at
+    with sqlite_database.engine.begin() as conn:  # as an older version, or a hand edit, left it
+        conn.execute(text("UPDATE practice_session SET turn_count = 1, reply_due_at = NULL WHERE id = :id"),
+                     {"id": sid})
+    fresh = RolePlayService(sqlite_database, catalogue, clock)
+    clock.now = deadline + timedelta(seconds=1)
+    assert fresh.silence(sid) is not None  # the deadline came back from the last customer turn
+    row = fresh.get(sid)
+    assert row.turn_count == 5 and [t.position for t in fresh.turns(sid)] == [0, 1, 2, 3, 4]
+
+
+def test_extending_a_deadline_touches_only_the_last_turn_of_that_session(svc: RolePlayService,
+                                                                        clock: ManualClock) -> None:
+    mine = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    svc.reply(mine, "I'm sorry to hear that. What happened?")
+    other = svc.start(learner_id="M", scenario_id=KETTLE).session_id
+    svc.reply(other, "I'm sorry to hear that. What happened?")  # as many turns as mine
+    before_mine, before_other = svc.turns(mine), svc.turns(other)
+    clock.advance(seconds=500)
+    deadline = svc.extend_deadline(mine)
+    after_mine = svc.turns(mine)
+    assert [t.deadline_at for t in after_mine[:-1]] == [t.deadline_at for t in before_mine[:-1]]
+    assert after_mine[-1].deadline_at == deadline
+    assert [t.deadline_at for t in svc.turns(other)] == [t.deadline_at for t in before_other]
+
+
+def test_the_newest_message_id_is_looked_up_in_that_session_only(svc: RolePlayService) -> None:
+    mine = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    other = svc.start(learner_id="M", scenario_id=KETTLE).session_id
+    svc.reply(other, "Hello, how can I help?", message_id="99")
+    assert svc.last_message_id(mine) is None
+    svc.reply(mine, "Hello, how can I help?", message_id="5")
+    assert svc.last_message_id(mine) == "5"
