@@ -432,3 +432,20 @@ def test_the_opening_line_and_replay_with_the_same_seed() -> None:
     assert (opening.kind, opening.mood) == ("open", 0) and opening.line in {"One.", "Two.", "Three."}
     assert PersonaEngine(scenario, seed=3).open().line == opening.line
     assert {PersonaEngine(scenario, seed=s).open().line for s in range(30)} == {"One.", "Two.", "Three."}
+
+
+def test_after_acceptance_a_question_of_fact_is_answered_while_waiting() -> None:
+    engine = accepted(facts=FACTS)
+    reaction = hear(engine, reply="When did you buy it?")
+    assert (reaction.kind, reaction.line, reaction.facts, reaction.resolution, reaction.outcome) == (
+        "fact", "Two weeks ago.", ("bought",), "refund", None)
+    penalised = hear(engine, "dismissive")
+    assert (penalised.line, penalised.resolution) == ("Don't brush me off.", "refund")
+
+
+def test_waiting_past_the_limit_says_goodbye_with_the_resolution() -> None:
+    engine = accepted(max_learner_turns=2)
+    hear(engine, "record", reply="I've noted it.")
+    hear(engine, "record", reply="I've noted it.")
+    last = hear(engine, "record", reply="I've noted it.")
+    assert (last.kind, last.line, last.outcome, last.resolution) == ("goodbye", "Goodbye then.", "resolved", "refund")
