@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import io
 import os
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -75,13 +75,14 @@ def summary_cells(module: str, statuses: dict[str, str]) -> list[str]:
     """One table row: the module, counts per status and the surviving share."""
     counts = Counter(s if s in STATUSES else "other" for s in statuses.values())
     total = sum(counts.values())
-    share = counts["survived"] / total if total else 0.0
+    # a mutant no test runs is as unnoticed as one that every test passes
+    share = (counts["survived"] + counts["no tests"]) / total if total else 0.0
     return [module, str(total), *(str(counts[s]) for s in STATUSES), f"{share:.1%}"]
 
 
 def summary_table(module: str, statuses: dict[str, str]) -> str:
     """A markdown table a report can quote as it stands."""
-    head = ["module", "total", *STATUSES, "survived share"]
+    head = ["module", "total", *STATUSES, "not caught (survived + no tests)"]
     row = summary_cells(module, statuses)
     widths = [max(len(h), len(c)) for h, c in zip(head, row, strict=True)]
     lines = [head, ["-" * w for w in widths], row]
@@ -90,11 +91,29 @@ def summary_table(module: str, statuses: dict[str, str]) -> str:
 
 
 def survivor_diffs(module: str, statuses: dict[str, str]) -> list[str]:
-    """The diff of each surviving mutant, as mutmut shows it."""
+    """The diff of each mutant no test caught, as mutmut shows it."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
-    return [f"# {name}\n{get_diff_for_mutant(name, path=Path(module))}"
-            for name, status in statuses.items() if status == "survived"]
+    return [f"# {name}: {status}\n{get_diff_for_mutant(name, path=Path(module))}"
+            for name, status in statuses.items() if status in ("survived", "no tests")]
+
+
+@contextlib.contextmanager
+def progress_to(path: Path | None) -> Iterator[None]:
+    """Send everything written to file descriptor 1 to `path` (mutmut writes to sys.__stdout__)."""
+    if path is None:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with path.open("wb") as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, default=os.cpu_count() or 1,
                         help="mutants tested at once (default: one per core)")
     parser.add_argument("--quiet", action="store_true",
-                        help="hide mutmut's progress (shown when it fails); print only the results")
+                        help="print only the results (mutmut's progress goes to mutants/progress.log)")
     args = parser.parse_args(argv)
     mapping = load_mapping()
     module = Path(args.module).as_posix().removeprefix("./")
@@ -119,13 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     shutil.rmtree(WORK_DIR, ignore_errors=True)
     configure(module, mapping[module])
-    progress = io.StringIO() if args.quiet else sys.stdout
+    WORK_DIR.mkdir()
+    log = WORK_DIR / "progress.log"
     try:
-        with contextlib.redirect_stdout(progress):
+        with progress_to(log if args.quiet else None):
             run_mutmut(module, max(1, args.children))
     except SystemExit:
-        if isinstance(progress, io.StringIO):
-            print(progress.getvalue(), file=sys.stderr)
+        if args.quiet:
+            print(log.read_text(encoding="utf-8", errors="replace")[-4000:], file=sys.stderr)
         raise
     statuses = results(module)
     for diff in survivor_diffs(module, statuses):
