@@ -12,9 +12,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from bot.config import PROJECT_ROOT
+from bot.config import CONTENT_ROOT
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = CONTENT_ROOT / "migrations"
 
 
 def normalise_url(url: str) -> str:
