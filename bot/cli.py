@@ -284,7 +284,9 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
-    parser = argparse.ArgumentParser(prog="./composure", description=__doc__)
+    # `composure` when installed (the console script), `./composure` in a checkout
+    prog = "composure" if Path(sys.argv[0]).name == "composure" else "./composure"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
     parser.set_defaults(func=cmd_default)
     sub = parser.add_subparsers(title="commands")

@@ -10,6 +10,12 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A checkout (./composure, an editable install) keeps its content and its files beside the code; an
+# installed wheel carries migrations/ and scenarios/ in bot/_bundled (see setup.py) and keeps the
+# database and reports in the working directory.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "scenarios").is_dir()
+CONTENT_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path(__file__).resolve().parent / "_bundled"
+DATA_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path.cwd()
 
 
 class Settings(BaseSettings):
@@ -20,8 +26,8 @@ class Settings(BaseSettings):
     )
 
     discord_token: SecretStr | None = None
-    database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'composure.db'}")
-    scenarios_dir: Path = PROJECT_ROOT / "scenarios"
+    database_url: str = Field(default=f"sqlite:///{DATA_ROOT / 'composure.db'}")
+    scenarios_dir: Path = CONTENT_ROOT / "scenarios"
     dev_guild_id: int | None = None
     default_reply_seconds: int = Field(default=120, ge=10, le=3600)
     reflection_reminder_minutes: int = Field(default=24 * 60, ge=1)
@@ -29,7 +35,7 @@ class Settings(BaseSettings):
     cohort_grace_minutes: int = Field(default=30, ge=0)
     export_part_bytes: int = Field(default=8 * 1024 * 1024, ge=2048)
     log_level: str = "WARNING"
-    reports_dir: Path = PROJECT_ROOT / "reports"
+    reports_dir: Path = DATA_ROOT / "reports"
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 

@@ -7,6 +7,7 @@ import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -158,10 +159,11 @@ def test_default_command_without_token_starts_terminal_practice(tmp_path):
 class LiveProcess:
     """A real CLI process whose output is read as it comes, so a test waits for text, not for time."""
 
-    def __init__(self, args: list[str], tmp_path: Path, env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], tmp_path: Path, env: dict[str, str],
+                 program: list[str] = ("-m", "bot")) -> None:
         full_env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
         full_env.update({"DISCORD_TOKEN": "", "PYTHONUNBUFFERED": "1", **env})
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, *program, *args], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      cwd=tmp_path, env=full_env)
         self.seen = ""
@@ -203,17 +205,28 @@ class LiveProcess:
 
 
 def test_interactive_deadline_passes_and_the_customer_reacts(tmp_path):
-    live = LiveProcess(["practice", "faulty-kettle", "--reply-seconds", "1", "--seed", "2"], tmp_path,
-                       {"DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"})
+    """Piped input on a manual clock (tests/terminal/pty_harness.py): a SIGUSR1 moves it 10 minutes.
+
+    Ten minutes, so a port that waited for real seconds instead of reading the clock would fail.
+    """
+    live = LiveProcess(["faulty-kettle", "--reply-seconds", "600", "--seed", "2"], tmp_path,
+                       {"DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}", "PYTHONPATH": str(PROJECT),
+                        "HARNESS_STEP_SECONDS": "600"},
+                       program=[str(PROJECT / "tests" / "terminal" / "pty_harness.py")])
     try:
-        live.wait_for("(reply within")  # the customer has spoken; the learner says nothing
-        live.wait_for("time is up")
+        live.wait_for("(reply within 600s)")  # the customer has spoken; the learner says nothing
+        live.send("/help")  # answered while waiting for the reply: the program is now waiting again
+        live.wait_for("/abandon", count=2)
+        live.proc.send_signal(signal.SIGUSR1)  # 10 minutes pass (one signal: two at once may arrive as one)
+        seen = live.wait_for("time is up")
+        assert seen.count("(reply within 600s)") == 1  # the customer spoke once before the deadline
+        live.wait_for("(reply within 600s)", count=2)  # the customer reacts, with a fresh clock
         live.send("/end")
         out = live.finish()
     finally:
         live.proc.kill()
-    assert "time is up" in out
-    assert re.search(r"missed deadlines: [1-9]", out), out
+    assert live.proc.returncode == 0, out
+    assert "silences: 1" in out, out
 
 
 def test_crashed_terminal_session_resumes(tmp_path):
@@ -312,3 +325,45 @@ def test_scenarios_check_finds_a_card_linked_to_a_missing_scenario(tmp_path):
     out = run(["scenarios", "check", str(content)], tmp_path)
     assert out.returncode == 1
     assert "error card 'linked': scenario 'no-such-customer' does not exist" in out.stdout
+
+
+def test_reflective_log_over_piped_input(tmp_path):
+    """With piped input, the lines after /end answer the log's offer and its five fields, in order."""
+    from bot.reflection import FIELDS
+
+    answers = [f"piped answer for {field.key}" for field in FIELDS]
+    out = run(["practice", "faulty-kettle", "--seed", "2"], tmp_path,
+              stdin="I'm so sorry. What happened?\n/end\n\n" + "\n".join(answers) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "Reflective log saved for session 1." in out.stdout, out.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        saved = conn.execute(f"SELECT {', '.join(f.key for f in FIELDS)} FROM reflection").fetchall()
+    assert saved == [tuple(answers)]
+
+
+def test_unknown_word_over_piped_input_is_never_sent(tmp_path):
+    out = run(["practice", "faulty-kettle", "--seed", "2"], tmp_path, stdin="/frobnicate\n/end\ns\n")
+    assert out.returncode == 0, out.stderr
+    assert "There is no command /frobnicate; nothing was sent to the customer." in out.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        learner = conn.execute("SELECT kind, text FROM turn WHERE speaker = 'learner'").fetchall()
+    assert learner == [("end", "")]
+
+
+def test_another_scenario_over_an_unfinished_one_asks_over_piped_input(tmp_path):
+    assert run(["practice", "faulty-kettle", "--seed", "2"], tmp_path, stdin="/pause\n").returncode == 0
+    out = run(["practice", "abusive-caller", "--seed", "2"], tmp_path, stdin="maybe\ne\n/end\ns\n")
+    assert out.returncode == 0, out.stderr
+    choice = ("You have an unfinished role-play: session 1, faulty-kettle.\n"
+              "Type r to resume it, or e to end it (its transcript is kept) and start a new one [r/e]: ")
+    assert out.stdout.count(choice) == 2, out.stdout  # "maybe" is not an answer: asked again
+    assert "Ended session 1 (its transcript and report are kept)." in out.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        rows = conn.execute("SELECT id, scenario_id, status FROM practice_session ORDER BY id").fetchall()
+    assert rows == [(1, "faulty-kettle", "ended"), (2, "abusive-caller", "ended")]

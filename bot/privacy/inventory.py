@@ -41,6 +41,7 @@ COLUMN_NOTES: dict[str, str] = {
     "action": "open, export, watch, feedback or signoff.",
     "rating": "The spaced-repetition rating of the answer: 1 again, 2 hard, 3 good, 4 easy.",
     "answer_ms": "How long the answer took, in milliseconds.",
+    "new_card": "Whether this was the card's first answer, from the day's allowance of new cards.",
     "payload": "What the timer will act on.",
 }
 

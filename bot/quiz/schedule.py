@@ -54,10 +54,10 @@ def due_cards(session: DbSession, *, learner_id: str, now: datetime, deck_ids: l
     if len(due) >= limit:
         return due
     seen = set(session.exec(select(LearnerCard.card_id).where(LearnerCard.learner_id == learner_id)))
-    first_seen_today = (select(CardReview.card_id).where(CardReview.learner_id == learner_id)
-                        .group_by(col(CardReview.card_id))
-                        .having(func.min(CardReview.reviewed_at) >= now - timedelta(days=1)))
-    introduced_today = session.exec(select(func.count()).select_from(first_seen_today.subquery())).one()
+    # only cards the allowance introduced count against it, not those a role-play's mistakes brought due
+    introduced_today = session.exec(select(func.count(func.distinct(CardReview.card_id))).where(
+        CardReview.learner_id == learner_id, col(CardReview.new_card),
+        col(CardReview.reviewed_at) >= now - timedelta(days=1))).one()
     allowance = max(0, new_per_day - int(introduced_today))
     fresh = [cid for cid in deck_ids if cid not in seen][:allowance]
     return (due + fresh)[:limit]
@@ -81,8 +81,10 @@ class AnswerResult:
 def record_answer(session: DbSession, *, learner_id: str, card_id: str, correct: bool, answer_ms: int,
                   now: datetime, scheduler: Scheduler, kind: str | None = None) -> AnswerResult:
     """Store the review and the card's new FSRS state."""
-    row = session.get(LearnerCard, (learner_id, card_id)) or LearnerCard(
-        learner_id=learner_id, card_id=card_id, due=now)
+    row = session.get(LearnerCard, (learner_id, card_id))
+    new_card = row is None  # never scheduled: this answer uses one of the day's new cards
+    if row is None:
+        row = LearnerCard(learner_id=learner_id, card_id=card_id, due=now)
     rating = rating_for(correct, max(0, answer_ms), kind)
     card, _log = scheduler.review_card(_to_fsrs(row), rating, review_datetime=now)
     row.due, row.state, row.step = card.due, int(card.state), card.step
@@ -91,7 +93,7 @@ def record_answer(session: DbSession, *, learner_id: str, card_id: str, correct:
     row.lapses += 0 if correct else 1
     session.add(row)
     session.add(CardReview(learner_id=learner_id, card_id=card_id, rating=int(rating), correct=correct,
-                           answer_ms=max(0, answer_ms), reviewed_at=now))
+                           answer_ms=max(0, answer_ms), reviewed_at=now, new_card=new_card))
     return AnswerResult(card_id, rating, card.due)
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session as DbSession
 from sqlmodel import create_engine
 
-from bot.config import PROJECT_ROOT
+from bot.config import CONTENT_ROOT
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = CONTENT_ROOT / "migrations"
 
 
 def normalise_url(url: str) -> str:

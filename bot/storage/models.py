@@ -206,6 +206,8 @@ class CardReview(SQLModel, table=True):
     correct: bool
     answer_ms: int
     reviewed_at: datetime = _when()
+    # the card's first answer, taken from the day's new-card allowance (a card a role-play brought due is not)
+    new_card: bool = False
 
 
 class CohortSchedule(SQLModel, table=True):

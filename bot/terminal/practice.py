@@ -60,11 +60,17 @@ class StdinReader:
 
 
 class LinePort:
-    """Practice from piped input on a real clock (no editing or toolbar: there is no terminal)."""
+    """Practice from piped input (no editing or toolbar: there is no terminal).
 
-    def __init__(self, console: Console, clock: Callable[[], datetime] = utcnow) -> None:
+    The deadline is read from the injected clock every `poll_seconds`, so a manual clock moved by a
+    test makes it pass at once, however slow the machine is.
+    """
+
+    def __init__(self, console: Console, clock: Callable[[], datetime] = utcnow, *,
+                 poll_seconds: float = 0.25) -> None:
         self.console = console
         self.clock = clock
+        self.poll_seconds = poll_seconds
         self.reader: StdinReader | None = None
 
     def out(self, text: str) -> None:
@@ -86,12 +92,15 @@ class LinePort:
 
     async def next_event(self, deadline: datetime | None) -> LearnerEvent:
         while True:
-            timeout = None if deadline is None else max(0.0, (deadline - self.clock()).total_seconds())
+            if deadline is not None and self.clock() >= deadline:
+                self.out(messages.TIME_IS_UP)
+                return LearnerEvent("silence")
+            timeout = None if deadline is None else min(self.poll_seconds,
+                                                        (deadline - self.clock()).total_seconds())
             try:
                 line = await self._reader().get(timeout)
             except TimeoutError:
-                self.out(messages.TIME_IS_UP)
-                return LearnerEvent("silence")
+                continue  # look at the clock again
             if line is None:
                 return LearnerEvent("end")
             event = event_for(line, self.out)

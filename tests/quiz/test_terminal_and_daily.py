@@ -87,3 +87,32 @@ def test_the_due_counter_drops_by_one_per_answer(sqlite_database):
                       timer=iter(range(0, 100, 5)).__next__)
     counts = [int(line.split("]")[0].split("[")[1].split()[0]) for line in shown if line.startswith("\n[")]
     assert counts == [10, 9, 8, 7], counts
+
+
+def test_the_due_counter_drops_by_one_after_a_role_play_brought_cards_due(sqlite_database):
+    """A card a role-play's mistake brought due is not a new card of the day: answering it frees no slot
+    and takes none, so the count drops by one (it dropped by two: due one fewer, and one slot fewer)."""
+    clock = ManualClock()
+    brought = DECK.ids()[-3:]
+    with sqlite_database.session() as s:
+        bring_due(s, learner_id="local:sam", card_ids=brought, now=clock.now)
+    shown: list[str] = []
+    asked: list[str] = []
+
+    def read(_: str) -> str:
+        clock.advance(seconds=20)
+        if len(asked) == 5:
+            return "q"
+        card = DECK.cards[asked[-1]]
+        return present(card).correct
+
+    def write(line: str) -> None:
+        shown.append(line)
+        if line.startswith("\n["):
+            asked.append(next(cid for cid in DECK.ids() if present(DECK.cards[cid]).text in line))
+
+    run_terminal_quiz(sqlite_database, DECK, "local:sam", read=read, write=write, clock=clock,
+                      timer=iter(range(0, 100, 5)).__next__)
+    counts = [int(line.split("]")[0].split("[")[1].split()[0]) for line in shown if line.startswith("\n[")]
+    assert asked[:3] == brought  # the role-play's cards come first
+    assert counts == [13, 12, 11, 10, 9], counts  # 3 brought due + 10 new of the day, then one fewer each time

@@ -1,12 +1,13 @@
-"""`practice` at a real terminal on a manual clock: each SIGUSR1 moves the clock on 30 seconds.
+"""`practice` on a manual clock: each SIGUSR1 moves the clock on 30 seconds (or HARNESS_STEP_SECONDS).
 
-The pseudo-terminal test runs this instead of `python -m bot practice`, so a deadline passes when
-the test says so, however slow the machine is.
+The pseudo-terminal and piped-input tests run this instead of `python -m bot practice`, so a
+deadline passes when the test says so, however slow the machine is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 
@@ -16,7 +17,7 @@ from bot.config import get_settings
 from bot.services import build_services
 from bot.terminal.practice_loop import practice
 
-STEP_SECONDS = 30
+STEP_SECONDS = int(os.environ.get("HARNESS_STEP_SECONDS", "30"))
 
 
 def main() -> int:
