@@ -35,7 +35,6 @@ from bot.assessment import (
     SessionFacts,
     assess_reply,
     assess_session,
-    customer_is_abusive,
 )
 from bot.clock import Clock, utcnow
 from bot.content.catalogue import Catalogue
@@ -469,21 +468,11 @@ class RolePlayService:
     def _finish(self, conn: Connection, live: LiveSession, outcome: str, now: datetime) -> dict[str, Any]:
         """Mark the whole session, build the report and run the end hooks, in the caller's transaction."""
         scenario, engine = live.scenario, live.engine
-        facts: list[LearnerTurnFacts] = []
-        previous = ""
-        boundary_seen = False
-        for turn in live.turns:
-            if turn.speaker == "customer":
-                previous = turn.text
-                continue
-            if turn.kind == "end":
-                continue
-            # a persona the scenario calls non-abusive never is, however heated its words
-            abusive = scenario.persona.abusive and (not boundary_seen or customer_is_abusive(previous))
-            facts.append(LearnerTurnFacts(
-                marks=tuple(turn.marks), offered_amounts=tuple(Decimal(a) for a in turn.offered),
-                silent=turn.kind == "silence", late=turn.late, customer_abusive=abusive))
-            boundary_seen = boundary_seen or "boundary" in turn.marks
+        # whether the customer was abusive is the scenario's to say, for the whole call (SessionFacts):
+        # a persona it calls non-abusive never is, however heated its words, so no turn is judged alone
+        facts = [LearnerTurnFacts(marks=tuple(turn.marks), offered_amounts=tuple(Decimal(a) for a in turn.offered),
+                                  silent=turn.kind == "silence", late=turn.late)
+                 for turn in live.turns if turn.speaker == "learner" and turn.kind != "end"]
         sprung = [t for t in scenario.traps if t.id in engine.state.traps_sprung and t.counts_as]
         assessment = assess_session(facts, SessionFacts(
             authority_limit=scenario.authority.limit_gbp, escalation_expected=scenario.escalation,
