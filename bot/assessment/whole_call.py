@@ -8,6 +8,8 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Literal, get_args
 
+from bot.assessment.marks import PENALISED
+
 SessionMark = Literal[
     "listened_first", "followed_model", "within_authority", "escalated_well", "confirmed_resolution",
     "jumped_to_solution", "premature_escalation", "missed_escalation", "exceeded_authority", "no_boundary",
@@ -45,6 +47,8 @@ PHASES: dict[str, tuple[frozenset[str], ...]] = {
 LISTENING = frozenset({"empathy", "paraphrase", "open_question"})
 CREDITED_SESSION = frozenset({"listened_first", "followed_model", "within_authority", "escalated_well",
                               "confirmed_resolution"})
+# every mark, reply or session, that counts against the learner: what quizzes and suggestions revise
+PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.assessment import PENALISED, REPLY_MARKS, SESSION_MARKS
-from bot.assessment.whole_call import CREDITED_SESSION
+from bot.assessment import REPLY_MARKS, SESSION_MARKS
+from bot.assessment.whole_call import PENALISED_ANY
 from bot.content.catalogue import Catalogue, UnknownScenario
 from bot.messages import MARK_LABELS
 from bot.progress.exercises import EVERY_SESSION, marks_exercised
@@ -21,7 +21,6 @@ from bot.progress.wording import WORDING
 RECENT_SESSIONS = 5
 WEAKEST = 3
 ALL_MARKS: tuple[str, ...] = REPLY_MARKS + SESSION_MARKS
-PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from fsrs import Scheduler
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from bot.assessment import PENALISED, SESSION_MARKS
-from bot.assessment.whole_call import CREDITED_SESSION
+from bot.assessment.whole_call import PENALISED_ANY
 from bot.config import Settings
 from bot.jobs import JobRunner
 from bot.quiz.cards import Deck
@@ -21,7 +20,6 @@ from bot.quiz.schedule import bring_due, make_scheduler
 from bot.storage.models import PracticeSession, Turn
 
 log = logging.getLogger(__name__)
-PENALISED_ANY = PENALISED | (frozenset(SESSION_MARKS) - CREDITED_SESSION)
 
 
 @dataclass(frozen=True)
