@@ -28,8 +28,8 @@ Section = tuple[str, Sequence[str]]
 Send = Callable[..., Awaitable[Any]]
 
 
-def _fit(text: str, limit: int) -> str:
-    """A heading shortened to its limit (headings only: body text is split, never clipped)."""
+def clip(text: str, limit: int = FIELD_VALUE_LIMIT) -> str:
+    """Text shortened to its limit, for headings and short-by-design values (body text is split, never clipped)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -40,7 +40,7 @@ def paged_embeds(title: str, description: str = "", sections: Sequence[Section] 
 
     def new(continued: bool) -> discord.Embed:
         name = messages.CONTINUED.format(title=title) if continued else title
-        return discord.Embed(title=_fit(name, TITLE_LIMIT), colour=colour)
+        return discord.Embed(title=clip(name, TITLE_LIMIT), colour=colour)
 
     embeds: list[discord.Embed] = []
     for piece in split_text(description, DESCRIPTION_LIMIT) or [""]:
@@ -49,7 +49,7 @@ def paged_embeds(title: str, description: str = "", sections: Sequence[Section] 
         embeds.append(embed)
     for name, lines in sections:
         for i, value in enumerate(pack_lines(lines, FIELD_VALUE_LIMIT) or ["-"]):
-            field_name = _fit(messages.CONTINUED.format(title=name) if i else name, FIELD_NAME_LIMIT)
+            field_name = clip(messages.CONTINUED.format(title=name) if i else name, FIELD_NAME_LIMIT)
             last = embeds[-1]
             if len(last.fields) >= FIELDS_PER_EMBED or len(last) + len(field_name) + len(value) > budget:
                 last = new(continued=True)

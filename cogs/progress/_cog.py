@@ -16,7 +16,7 @@ from bot.progress.chart import mark_rates_png
 from bot.progress.learner import LearnerProgress, learner_progress, retention_lines, streak_line, trend_lines
 from bot.progress.wording import WORDING
 from cogs._followup import followup
-from cogs.roleplay._render import clip
+from cogs._paging import clip
 
 CHART_NAME = "progress.png"
 

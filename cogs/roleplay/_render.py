@@ -9,23 +9,18 @@ import discord
 
 from bot.content.catalogue import Catalogue
 from bot.content.scenario import Scenario
-from cogs._paging import Section, paged_embeds
+from cogs._paging import Section, clip, paged_embeds
 
 OUTCOME_COLOURS = {
     "resolved": discord.Colour.green(), "escalated": discord.Colour.blue(),
     "ended_by_learner": discord.Colour.light_grey(), "customer_left": discord.Colour.red(),
     "unresolved": discord.Colour.orange(),
 }
-FIELD_LIMIT = 1024
 
 
 def relative(when: datetime) -> str:
     """A Discord timestamp that counts down by itself in every client."""
     return f"<t:{int(when.timestamp())}:R>"
-
-
-def clip(text: str, limit: int = FIELD_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def catalogue_error(catalogue: Catalogue, scenario: str) -> str:

@@ -17,7 +17,7 @@ from bot.paging import pack_lines
 from bot.privacy.retention import set_retention
 from cogs._channels import COHORT_AUDIT, ROLEPLAY_AUDIT, Check, permission_audit
 from cogs._checks import require_admin
-from cogs.roleplay._render import clip
+from cogs._paging import clip
 
 _ZONES = sorted(available_timezones())
 
