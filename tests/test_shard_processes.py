@@ -116,6 +116,11 @@ def texts(fake: FakeDiscord, channel_id: int, needle: str) -> list[str]:
     return found
 
 
+def customer_lines(fake: FakeDiscord, channel_id: int) -> list[dict[str, object]]:
+    """The customer's lines in a thread: the bot posts them through the channel's webhook."""
+    return [m for m in fake.messages_in(channel_id) if "webhook_id" in m]
+
+
 async def test_two_shard_processes_share_the_timers_and_one_finishes_what_the_other_left(
         pg_url: str, tmp_path: Path) -> None:
     clock = ManualClock()
@@ -164,6 +169,10 @@ async def test_two_shard_processes_share_the_timers_and_one_finishes_what_the_ot
             held = int(holding.rsplit(":", 1)[1])
             answered = {int(line.split()[-1]) for line in doomed.lines if line.startswith("event TurnResult")}
             assert answered == set(active)
+            # It posts those answers while the reminder is held; they are out before it dies. (A process
+            # killed between committing an answer and posting it would lose the post: no outbox yet.)
+            await fake.wait_for(lambda: all(customer_lines(fake, t) for t in active.values()), WAIT,
+                                what="the customer's answer to every overdue reply")
 
             # Shard 1 ticks meanwhile: it is not blocked by the held row, and runs every other reminder.
             survivor.send(f"tick {later}")
@@ -188,8 +197,7 @@ async def test_two_shard_processes_share_the_timers_and_one_finishes_what_the_ot
         for sid, thread in ended.items():  # each reminder once, none twice
             assert len(texts(fake, thread, REMINDED)) == 1, sid
         for thread in active.values():  # each overdue reply answered by the customer once
-            customer_lines = [m for m in fake.messages_in(thread) if "webhook_id" in m]
-            assert len(customer_lines) == 1, customer_lines
+            assert len(customer_lines(fake, thread)) == 1, customer_lines(fake, thread)
     check = Database(pg_url)
     try:
         with check.session() as s:
