@@ -431,3 +431,14 @@ def test_the_newest_message_id_is_looked_up_in_that_session_only(svc: RolePlaySe
     assert svc.last_message_id(mine) is None
     svc.reply(mine, "Hello, how can I help?", message_id="5")
     assert svc.last_message_id(mine) == "5"
+
+
+def test_a_reply_at_the_deadline_itself_is_on_time(svc: RolePlayService, clock: ManualClock) -> None:
+    result = svc.start(learner_id="L", scenario_id=KETTLE)
+    assert result.customer is not None and result.customer.deadline is not None
+    clock.now = result.customer.deadline
+    after = svc.reply(result.session_id, "I'm sorry to hear that. What happened?")
+    assert after.customer is not None and after.customer.deadline is not None
+    clock.now = after.customer.deadline + timedelta(microseconds=1)
+    svc.reply(result.session_id, "That sounds really frustrating.")
+    assert [t.late for t in svc.turns(result.session_id) if t.speaker == "learner"] == [False, True]
