@@ -28,11 +28,6 @@ LISTEN = "That sounds really frustrating, and I understand why you're upset."
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
 def statements(sqlite_database: Database) -> Iterator[list[str]]:
     """Every SQL statement the driver runs on the test's database, from here on."""
     seen: list[str] = []

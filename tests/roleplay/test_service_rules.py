@@ -35,16 +35,6 @@ from bot.storage.models import PracticeSession, Turn
 KETTLE = "faulty-kettle"
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def svc(sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> RolePlayService:
-    return RolePlayService(sqlite_database, catalogue, clock)
-
-
 # --- cleaning a reply -------------------------------------------------------------------------
 
 def test_a_reply_of_exactly_the_limit_is_kept_and_one_more_is_refused() -> None:
