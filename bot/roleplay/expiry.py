@@ -101,6 +101,6 @@ def expire_claimed(service: RolePlayService, conn: Connection, session_id: int,
     due = live.reply_due_at
     if live.status != "active" or live.pending or due is None or due > now:
         return None
-    if not service._record(live, "silence", "", now, overdue=True, conn=conn):
+    if not service._record(live, "silence", "", now, conn=conn):
         return None
     return service._react(live, now, conn=conn)

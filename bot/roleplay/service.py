@@ -306,7 +306,7 @@ class RolePlayService:
                 continue
             if deadline is not None and abs((due - deadline).total_seconds()) > 1:
                 continue
-            if self._record(live, "silence", "", now, overdue=True):
+            if self._record(live, "silence", "", now):
                 return self._react(live, now)
         return None
 
@@ -382,16 +382,19 @@ class RolePlayService:
         return live, pending
 
     def _record(self, live: LiveSession, kind: str, text: str, now: datetime, *,
-                learner_id: str | None = None, overdue: bool = False, raw: PoolProxiedConnection | None = None,
+                learner_id: str | None = None, raw: PoolProxiedConnection | None = None,
                 conn: Connection | None = None, message_id: str | None = None) -> bool:
-        """Commit the learner's event on its own; False (and the entry dropped) when the row moved on."""
+        """Commit the learner's event on its own; False (and the entry dropped) when the row moved on.
+
+        The row must still hold the deadline `live` knows: a silence, whose callers check that this
+        deadline has passed, thereby matches only a row whose deadline has passed.
+        """
         due = live.reply_due_at
         late = kind == "line" and due is not None and now > due
         position = live.turn_count
         with self.progress.transaction(raw, conn) as cursor:
             moved = self.progress.advance(cursor, session_id=live.id, count=position, due_at=due,
-                                          new_due_at=None, learner_id=learner_id,
-                                          overdue_at=now if overdue else None)
+                                          new_due_at=None, learner_id=learner_id)
             if moved:
                 self.progress.add_turn(cursor, session_id=live.id, position=position, speaker="learner",
                                        kind=kind, text=text, late=late, created_at=now, message_id=message_id)

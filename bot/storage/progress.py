@@ -41,21 +41,18 @@ _TURN_COLUMNS = ("session_id", "position", "speaker", "kind", "text", "mood", "l
                  "deadline_at", "discord_message_id")  # a new turn's marks, evidence and offers start empty
 
 
-def _advance(due_known: bool, by_learner: bool, overdue: bool) -> ClauseElement:
+def _advance(due_known: bool, by_learner: bool) -> ClauseElement:
     c = SESSIONS.c
     where = [c.id == bindparam("sid"), c.status == "active", c.turn_count == bindparam("count"),
              c.reply_due_at == bindparam("due") if due_known else c.reply_due_at.is_(None)]
     if by_learner:
         where.append(c.learner_id == bindparam("learner"))
-    if overdue:
-        where.append(c.reply_due_at <= bindparam("now"))
     return update(SESSIONS).where(and_(*where)).values(
         turn_count=bindparam("new_count"), reply_due_at=bindparam("new_due"))
 
 
 STATEMENTS: dict[Any, ClauseElement] = {
-    ("advance", due, learner, overdue): _advance(due, learner, overdue)
-    for due in (False, True) for learner in (False, True) for overdue in (False, True)
+    ("advance", due, learner): _advance(due, learner) for due in (False, True) for learner in (False, True)
 }
 STATEMENTS["add_turn"] = insert(TURNS).values(
     {**{name: bindparam(name) for name in _TURN_COLUMNS}, "marks": [], "evidence": {}, "offered": []})
@@ -133,16 +130,15 @@ class Progress:
         return cursor
 
     def advance(self, cursor: DBAPICursor, *, session_id: int, count: int, due_at: datetime | None,
-                new_due_at: datetime | None, learner_id: str | None = None,
-                overdue_at: datetime | None = None) -> bool:
+                new_due_at: datetime | None, learner_id: str | None = None) -> bool:
         """Move the session from `count` turns to `count + 1`; False when the row is not as expected.
 
         `due_at` is the deadline the caller believes is set; `learner_id` refuses someone else's
-        session; `overdue_at` only matches when that deadline has passed (a silence).
+        session.
         """
         values: dict[str, Any] = {"sid": session_id, "count": count, "new_count": count + 1,
-                                  "new_due": new_due_at, "due": due_at, "learner": learner_id, "now": overdue_at}
-        key = ("advance", due_at is not None, learner_id is not None, overdue_at is not None)
+                                  "new_due": new_due_at, "due": due_at, "learner": learner_id}
+        key = ("advance", due_at is not None, learner_id is not None)
         return self._run(cursor, key, {k: v for k, v in values.items() if v is not None or k == "new_due"}
                          ).rowcount == 1
 
