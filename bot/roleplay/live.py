@@ -55,10 +55,8 @@ class LiveSession:
 
     id: int
     learner_id: str
-    guild_id: str | None
     status: str
     scenario: Scenario
-    seed: int
     reply_seconds: int
     turns: list[TurnRecord]
     engine: PersonaEngine

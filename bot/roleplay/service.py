@@ -258,8 +258,8 @@ class RolePlayService:
                                        deadline_at=line.deadline)
         opening_turn = TurnRecord(0, "customer", text=opening.line, mood=opening.mood, created_at=now,
                                   deadline_at=line.deadline)
-        self.live.put(LiveSession(session_id, learner_id, guild_id, "active", scenario, row.seed,
-                                  row.reply_seconds, [opening_turn], engine, line.deadline))
+        self.live.put(LiveSession(session_id, learner_id, "active", scenario, row.reply_seconds, [opening_turn],
+                                  engine, line.deadline))
         return TurnResult(session_id, line)
 
     def reply(self, session_id: int, text: str, *, learner_id: str | None = None,
@@ -359,8 +359,8 @@ class RolePlayService:
                     conn.commit()
         assert row is not None  # each attempt raised or read it
         scenario = self.catalogue.get(row.scenario_id)
-        live = LiveSession(row.id, row.learner_id, row.guild_id, row.status, scenario, row.seed,
-                           row.reply_seconds, turns, replay(scenario, row.seed, turns), due)
+        live = LiveSession(row.id, row.learner_id, row.status, scenario, row.reply_seconds, turns,
+                           replay(scenario, row.seed, turns), due)
         if live.status == "active" and not live.pending:
             self.live.put(live)
         else:
