@@ -7,16 +7,18 @@ Written against mutation testing (`./composure mutants bot/roleplay/service.py`)
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from bot import jobs
+from bot import jobs, messages
 from bot.clock import ManualClock
 from bot.content.catalogue import Catalogue
-from bot.roleplay.service import RolePlayService, TurnResult
+from bot.roleplay import service as service_module
+from bot.roleplay.service import RolePlayService, SessionOver, TurnResult
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession, ScheduledJob
 from tests.roleplay.playing import play as play_script
@@ -25,6 +27,7 @@ from tests.roleplay.test_service_rules import GOOD_KETTLE, KETTLE, play
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scenario_scripts"
 ABUSIVE = "abusive-caller"
+WAIT = 20  # seconds: only reached when the behaviour is broken
 
 
 def met(row: PracticeSession) -> list[tuple[str, bool]]:
@@ -140,3 +143,59 @@ def test_a_paused_session_waits_for_the_learner_instead_of_timing_out(svc: RoleP
     result = svc.reply(sid, "Sorry for the wait. What happened?")  # the learner's reply starts the clock again
     assert result.customer is not None and result.customer.deadline == clock.now + timedelta(
         seconds=svc.get(sid).reply_seconds)
+
+
+def test_a_reply_to_a_call_its_last_stored_reply_ended_is_refused_and_the_end_kept(
+        svc: RolePlayService, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE, seed=0).session_id
+    for line in GOOD_KETTLE[:-1]:
+        svc.reply(sid, line)
+
+    def power_cut(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("power cut")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(service_module, "assess_reply", power_cut)
+        with pytest.raises(RuntimeError):
+            svc.reply(sid, GOOD_KETTLE[-1])  # the check that ends the call, stored but never answered
+    with pytest.raises(SessionOver) as refused:
+        svc.reply(sid, "Hello? Are you still there?")
+    assert str(refused.value) == messages.SESSION_OVER
+    row = svc.get(sid)
+    assert (row.status, row.outcome) == ("ended", "resolved")
+    assert [t.text for t in svc.turns(sid) if t.speaker == "learner"] == GOOD_KETTLE
+
+
+# --- the timers ----------------------------------------------------------------------------------
+
+def test_a_batch_times_out_only_sessions_held_on_discord_when_asked(svc: RolePlayService, clock: ManualClock) -> None:
+    svc.start(learner_id="local:pat", scenario_id=KETTLE)
+    discord = svc.start(learner_id="123", scenario_id=KETTLE, guild_id="g").session_id
+    clock.advance(hours=1)
+    results, claimed = svc.expire_batch(clock.now, in_guilds_only=True)
+    assert (claimed, [r.session_id for r in results]) == (1, [discord])
+
+
+def test_a_session_busy_with_a_reply_is_left_for_the_next_tick(svc: RolePlayService, clock: ManualClock) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    clock.advance(hours=1)
+    held, done = threading.Event(), threading.Event()
+
+    def reply_in_progress() -> None:
+        with svc.in_order(sid):
+            held.set()
+            done.wait(WAIT)
+
+    worker = threading.Thread(target=reply_in_progress)
+    worker.start()
+    passed: set[int] = set()
+    try:
+        assert held.wait(WAIT)
+        results, claimed = svc.expire_batch(clock.now, passed=passed)
+    finally:
+        done.set()
+        worker.join(WAIT)
+    assert (results, claimed, passed) == ([], 1, {sid})  # claimed, found busy, left for the next tick
+    assert svc.expire_batch(clock.now, passed=passed) == ([], 0)  # not claimed again in this tick
+    (result,) = svc.expire_deadlines(clock.now)  # the next tick
+    assert result.session_id == sid

@@ -204,3 +204,33 @@ def test_a_silence_seen_with_an_old_deadline_waits_for_the_new_one(
     clock.advance(seconds=60)  # past the new one
     assert mine.silence(sid) is not None
     assert speakers(mine, sid)[-2:] == [("learner", "silence"), ("customer", "line")]
+
+
+def test_a_warm_reply_takes_one_pooled_connection_for_its_two_transactions(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
+    svc = RolePlayService(sqlite_database, catalogue, clock)
+    sid = svc.start(learner_id="L", scenario_id=KETTLE, seed=3).session_id
+    checkouts: list[object] = []
+    event.listen(sqlite_database.engine, "checkout", lambda *_: checkouts.append(True))
+    svc.reply(sid, HELLO)
+    svc.reply(sid, LISTEN)
+    assert len(checkouts) == 2
+
+
+def test_a_session_another_process_ended_leaves_this_ones_memory(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
+    mine = RolePlayService(sqlite_database, catalogue, clock)
+    sid = mine.start(learner_id="L", scenario_id=KETTLE).session_id
+    RolePlayService(sqlite_database, catalogue, clock).end(sid)
+    assert mine.extend_deadline(sid) is None  # it is over: nothing to extend
+    assert len(mine.live) == 0
+
+
+def test_a_reply_after_a_restart_is_stored_as_the_face_sent_it(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
+    sid = RolePlayService(sqlite_database, catalogue, clock).start(learner_id="L", scenario_id=KETTLE).session_id
+    restarted = RolePlayService(sqlite_database, catalogue, clock)
+    restarted.reply(sid, HELLO, learner_id="L", message_id="7")
+    stored = restarted.turns(sid)[1]
+    assert (stored.speaker, stored.kind, stored.text, stored.discord_message_id) == ("learner", "line", HELLO, "7")
+    assert restarted.last_message_id(sid) == "7"
