@@ -199,3 +199,37 @@ def test_a_session_busy_with_a_reply_is_left_for_the_next_tick(svc: RolePlayServ
     assert svc.expire_batch(clock.now, passed=passed) == ([], 0)  # not claimed again in this tick
     (result,) = svc.expire_deadlines(clock.now)  # the next tick
     assert result.session_id == sid
+
+
+# --- the report after a restart -------------------------------------------------------------------
+
+OFFER = "I'm so sorry. I'll refund you £500 today as a gesture."
+
+
+def played_through(db: Database, catalogue: Catalogue, learner: str, *, restarting: bool) -> PracticeSession:
+    """Three replies and the end, each a minute apart; with `restarting`, each by a freshly started service."""
+    clock = ManualClock()
+    service = RolePlayService(db, catalogue, clock)
+    sid = service.start(learner_id=learner, scenario_id=KETTLE, seed=5).session_id
+    for words in [GOOD_KETTLE[0], OFFER, GOOD_KETTLE[1], None]:
+        clock.advance(minutes=1)
+        if restarting:
+            service = RolePlayService(db, catalogue, clock)
+        if words is None:
+            service.end(sid)
+        else:
+            service.reply(sid, words)
+    return service.get(sid)
+
+
+def test_a_restart_before_every_event_changes_nothing_in_the_report(sqlite_database: Database,
+                                                                    catalogue: Catalogue) -> None:
+    kept = played_through(sqlite_database, catalogue, "kept", restarting=False)
+    restarted = played_through(sqlite_database, catalogue, "restarted", restarting=True)
+    assert kept.report is not None and restarted.report is not None
+    assert {**restarted.report, "session_id": kept.id} == kept.report
+    assert "£500.00" in {m["mark"]: m["reason"] for m in kept.report["session_marks"]}["exceeded_authority"]
+    assert kept.report["offers"] == ["500"]
+    (apology,) = [m for m in kept.report["credited"] if m["mark"] == "apology"]
+    assert apology["quotes"] == ["Oh no, I'm so sorry.", "I'm so sorry."]  # the sentences that earned it
+    assert len(kept.report["mood_curve"]) == 5  # the opening line and the customer's four answers

@@ -432,3 +432,21 @@ def test_a_reply_at_the_deadline_itself_is_on_time(svc: RolePlayService, clock: 
     clock.now = after.customer.deadline + timedelta(microseconds=1)
     svc.reply(result.session_id, "That sounds really frustrating.")
     assert [t.late for t in svc.turns(result.session_id) if t.speaker == "learner"] == [False, True]
+
+
+# --- marking a reply ----------------------------------------------------------------------------
+
+def test_a_reply_is_marked_against_the_scenarios_authority(svc: RolePlayService) -> None:
+    sid = svc.start(learner_id="L", scenario_id=KETTLE, seed=0).session_id  # the kettle's limit is £150
+    svc.reply(sid, "I'll refund you £500 today as a gesture.")
+    svc.reply(sid, "I'll refund you £89 today.")
+    first, second = [t for t in svc.turns(sid) if t.speaker == "learner"]
+    assert "over_promise" in first.marks and first.offered == ["500"]
+    assert "over_promise" not in second.marks and second.offered == ["89"]
+
+
+def test_a_reply_is_read_with_the_customers_words(svc: RolePlayService) -> None:
+    result = svc.start(learner_id="L", scenario_id="billing-overcharge-escalation", seed=0)
+    assert result.customer is not None and "overcharged" in result.customer.text  # a complaint
+    after = svc.reply(result.session_id, "I'm sorry to hear that. Which bills were affected?")
+    assert "empathy" in after.learner_marks  # sorry to hear of the complaint, not only an apology
