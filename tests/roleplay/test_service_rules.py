@@ -201,6 +201,7 @@ def test_a_reply_clears_the_deadline_until_the_customer_answers(svc: RolePlaySer
     clock.advance(seconds=10)
     result = svc.reply(sid, "I'm sorry to hear that. What happened?", message_id="9")
     assert result.customer is not None and result.customer.deadline == clock.now + timedelta(seconds=60)
+    assert (result.ended, result.outcome, result.report) == (False, None, None)  # no report until the end
     assert svc.get(sid).reply_due_at == result.customer.deadline
     learner = svc.turns(sid)[1]
     assert (learner.speaker, learner.kind, learner.late, learner.discord_message_id) == ("learner", "line", False,
