@@ -234,3 +234,36 @@ def test_a_reply_after_a_restart_is_stored_as_the_face_sent_it(
     stored = restarted.turns(sid)[1]
     assert (stored.speaker, stored.kind, stored.text, stored.discord_message_id) == ("learner", "line", HELLO, "7")
     assert restarted.last_message_id(sid) == "7"
+
+
+def test_a_timer_for_the_deadline_another_process_set_is_heard_through_stale_memory(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
+    mine = RolePlayService(sqlite_database, catalogue, clock)
+    sid = mine.start(learner_id="L", scenario_id=KETTLE, reply_seconds=60, seed=1).session_id
+    clock.advance(seconds=50)
+    answer = RolePlayService(sqlite_database, catalogue, clock).reply(sid, HELLO)  # memory here is now stale
+    assert answer.customer is not None and answer.customer.deadline is not None
+    clock.now = answer.customer.deadline + timedelta(seconds=1)
+    assert mine.silence(sid, deadline=answer.customer.deadline) is not None
+    assert speakers(mine, sid)[-2:] == [("learner", "silence"), ("customer", "line")]
+
+
+def test_an_early_timer_on_a_cold_session_reads_it_once(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock, statements: list[str]) -> None:
+    sid = RolePlayService(sqlite_database, catalogue, clock).start(learner_id="L", scenario_id=KETTLE).session_id
+    restarted = RolePlayService(sqlite_database, catalogue, clock)
+    statements.clear()
+    assert restarted.silence(sid) is None  # not due yet
+    assert len(turn_reads(statements)) == 1
+
+
+def test_a_reply_after_a_deadline_extension_writes_the_session_row_twice_as_any_reply(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock, statements: list[str]) -> None:
+    svc = RolePlayService(sqlite_database, catalogue, clock)
+    sid = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    clock.advance(seconds=30)
+    assert svc.extend_deadline(sid) == svc.get(sid).reply_due_at == clock.now + timedelta(
+        seconds=svc.get(sid).reply_seconds)
+    statements.clear()
+    svc.reply(sid, HELLO)
+    assert len([s for s in statements if s.startswith("UPDATE practice_session")]) == 2  # the words, the answer
