@@ -34,6 +34,7 @@ from bot.content.catalogue import Catalogue  # noqa: E402
 from bot.roleplay import service as service_module  # noqa: E402
 from bot.roleplay.engine import PersonaEngine  # noqa: E402
 from bot.roleplay.service import RolePlayService  # noqa: E402
+from bot.storage.checkpoint import BACKSTOP_PAGES  # noqa: E402
 from bot.storage.db import Database, normalise_url  # noqa: E402
 
 REPLIES = [  # a mix that earns different marks, so assessment and the engine take their usual paths
@@ -85,7 +86,9 @@ class RawWriter:
             import sqlite3
 
             self.conn = sqlite3.connect(path, timeout=30)
-            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+            # the bot's pragmas (bot.storage.db); its Database's checkpoint thread serves this file too
+            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL",
+                           f"wal_autocheckpoint={BACKSTOP_PAGES}"):
                 self.conn.execute(f"PRAGMA {pragma}")
             self.p = "?"
         self.count: dict[int, int] = {}
