@@ -267,3 +267,15 @@ def test_a_reply_after_a_deadline_extension_writes_the_session_row_twice_as_any_
     statements.clear()
     svc.reply(sid, HELLO)
     assert len([s for s in statements if s.startswith("UPDATE practice_session")]) == 2  # the words, the answer
+
+
+def test_a_process_with_stale_memory_times_the_session_out_by_its_next_tick(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
+    mine = RolePlayService(sqlite_database, catalogue, clock)
+    sid = mine.start(learner_id="L", scenario_id=KETTLE, guild_id="g", reply_seconds=60, seed=1).session_id
+    clock.advance(seconds=10)
+    RolePlayService(sqlite_database, catalogue, clock).reply(sid, HELLO)  # memory here is now stale
+    clock.advance(hours=1)  # past both deadlines
+    mine.expire_deadlines(clock.now)  # this tick may find its memory out of date...
+    mine.expire_deadlines(clock.now)  # ...the next one hears the silence
+    assert speakers(mine, sid)[-2:] == [("learner", "silence"), ("customer", "line")]
