@@ -19,7 +19,7 @@ from sqlalchemy import event
 from bot.clock import ManualClock
 from bot.content.catalogue import Catalogue
 from bot.roleplay import service as service_module
-from bot.roleplay.service import RolePlayService
+from bot.roleplay.service import AlreadyActive, RolePlayService
 from bot.storage.db import Database
 
 KETTLE = "faulty-kettle"
@@ -206,9 +206,10 @@ def test_a_silence_seen_with_an_old_deadline_waits_for_the_new_one(
     assert speakers(mine, sid)[-2:] == [("learner", "silence"), ("customer", "line")]
 
 
+@pytest.mark.parametrize("hooked", [False, True])
 def test_a_warm_reply_takes_one_pooled_connection_for_its_two_transactions(
-        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock) -> None:
-    svc = RolePlayService(sqlite_database, catalogue, clock)
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock, hooked: bool) -> None:
+    svc = RolePlayService(sqlite_database, catalogue, clock, on_finish=[lambda *_: None] if hooked else [])
     sid = svc.start(learner_id="L", scenario_id=KETTLE, seed=3).session_id
     checkouts: list[object] = []
     event.listen(sqlite_database.engine, "checkout", lambda *_: checkouts.append(True))
@@ -279,3 +280,14 @@ def test_a_process_with_stale_memory_times_the_session_out_by_its_next_tick(
     mine.expire_deadlines(clock.now)  # this tick may find its memory out of date...
     mine.expire_deadlines(clock.now)  # ...the next one hears the silence
     assert speakers(mine, sid)[-2:] == [("learner", "silence"), ("customer", "line")]
+
+
+def test_a_second_start_is_refused_before_anything_is_written(
+        sqlite_database: Database, catalogue: Catalogue, clock: ManualClock, statements: list[str]) -> None:
+    svc = RolePlayService(sqlite_database, catalogue, clock)
+    first = svc.start(learner_id="L", scenario_id=KETTLE).session_id
+    statements.clear()
+    with pytest.raises(AlreadyActive) as refused:
+        svc.start(learner_id="L", scenario_id=KETTLE)
+    assert refused.value.session_id == first
+    assert [s for s in statements if s.startswith("INSERT")] == []

@@ -78,6 +78,18 @@ def test_a_start_stores_who_where_and_how_long_to_reply(svc: RolePlayService, ca
                                                                     result.customer.deadline)
 
 
+def test_a_start_without_a_name_or_a_seed_stores_no_name_and_draws_a_seed(svc: RolePlayService) -> None:
+    seeds = []
+    for n in range(20):
+        sid = svc.start(learner_id=f"L{n}", scenario_id=KETTLE).session_id
+        row = svc.get(sid)
+        assert row.learner_name == ""
+        seeds.append(row.seed)
+    # the replay after a restart needs the seed stored; drawn from the whole range a 32-bit column holds
+    assert all(seed is not None and 0 <= seed < 2**31 for seed in seeds)
+    assert max(seeds) > 2**16
+
+
 def test_a_chosen_reply_time_replaces_the_scenarios(svc: RolePlayService, clock: ManualClock) -> None:
     result = svc.start(learner_id="L", scenario_id=KETTLE, reply_seconds=300)
     assert result.customer is not None and result.customer.deadline == clock.now + timedelta(seconds=300)
@@ -207,6 +219,7 @@ def test_a_reply_clears_the_deadline_until_the_customer_answers(svc: RolePlaySer
     assert (learner.speaker, learner.kind, learner.late, learner.discord_message_id) == ("learner", "line", False,
                                                                                        "9")
     assert learner.marks == list(result.learner_marks) and learner.mood == result.customer.mood
+    assert learner.evidence == result.evidence and result.evidence  # the words that earned each mark
 
 
 def test_the_newest_message_id_is_compared_as_a_number(svc: RolePlayService) -> None:
