@@ -87,6 +87,11 @@ class PersonaEngine:
     def ended(self) -> bool:
         return self.state.outcome is not None
 
+    def _refuse_when_ended(self) -> None:
+        """An event after the end is a caller's bug: say so rather than play on."""
+        if self.ended:
+            raise RuntimeError("the conversation is over")
+
     # --- lines ----------------------------------------------------------------------------
 
     def _pick(self, lines: list[str]) -> str:
@@ -258,8 +263,7 @@ class PersonaEngine:
 
     def hear(self, reply: str, assessment: Assessment) -> Reaction:
         """React to a learner reply that has been marked."""
-        if self.ended:
-            raise RuntimeError("the conversation is over")
+        self._refuse_when_ended()
         st, sc = self.state, self.scenario
         st.learner_turns += 1
         st.silences_in_a_row = 0
@@ -359,7 +363,7 @@ class PersonaEngine:
             st.checked_resolution = True
             return self._end(resolution.outcome, self._pick(sc.closing.confirm), "confirm", resolution=resolution.id)
         if closes_call(reply) or announces_ending(reply):
-            return self._end(resolution.outcome, self._pick(sc.closing.goodbye), "goodbye", resolution=resolution.id)
+            return self._goodbye()
         for mark, lines in sc.penalised_reactions.items():
             if mark in marks:
                 self._move_mood(marks, False, practical=False)
@@ -373,12 +377,16 @@ class PersonaEngine:
     def _waiting(self, line: str, kind: str, facts: tuple[str, ...] = ()) -> Reaction:
         """After accepting, a customer waits a few more turns, then says goodbye themselves."""
         st = self.state
+        assert st.closing is not None  # only after acceptance
         if st.learner_turns >= self.scenario.max_learner_turns + 2:
-            assert st.closing is not None
-            return self._end(st.closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye",
-                             resolution=st.closing.id)
-        return Reaction(line=line, mood=st.mood, resolution=st.closing.id if st.closing else None, kind=kind,
-                        facts=facts)
+            return self._goodbye()
+        return Reaction(line=line, mood=st.mood, resolution=st.closing.id, kind=kind, facts=facts)
+
+    def _goodbye(self) -> Reaction:
+        """The customer who accepted says goodbye; the call ends with the accepted resolution."""
+        closing = self.state.closing
+        assert closing is not None
+        return self._end(closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye", resolution=closing.id)
 
     def _advance_or(self, lines: list[str]) -> str:
         """A credited reaction also moves the conversation on when the stage allows it."""
@@ -395,25 +403,21 @@ class PersonaEngine:
 
     def silence(self) -> Reaction:
         """React to a reply deadline passing with nothing said."""
-        if self.ended:
-            raise RuntimeError("the conversation is over")
+        self._refuse_when_ended()
         st, sc = self.state, self.scenario
         st.silences_in_a_row += 1
         st.mood = max(MOOD_MIN, st.mood + sc.mood.silence)
         if st.mood <= sc.mood.leave_at or st.silences_in_a_row >= MAX_SILENCES_IN_A_ROW:
             if st.closing is not None:
-                return self._end(st.closing.outcome, self._pick(sc.closing.goodbye), "goodbye",
-                                 resolution=st.closing.id)
+                return self._goodbye()
             return self._end("customer_left", self._pick(sc.leave), "leave")
         return Reaction(line=self._pick(sc.silence), mood=st.mood, kind="silence")
 
     def end_by_learner(self) -> Reaction:
         """The learner ends the role-play (a command, not a reply)."""
-        if self.ended:
-            raise RuntimeError("the conversation is over")
+        self._refuse_when_ended()
         if self.state.closing is not None:
-            return self._end(self.state.closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye",
-                             resolution=self.state.closing.id)
+            return self._goodbye()
         return self._end("ended_by_learner", self._pick(self.scenario.ended_by_learner), "ended")
 
 
