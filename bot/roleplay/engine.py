@@ -100,9 +100,8 @@ class PersonaEngine:
         memory = self.state.memory
         slots = memory.slots()
         usable = [(line, filled) for line in lines if (filled := fill(line, slots, memory.marks_seen)) is not None]
-        if not usable:  # every line needs a detail nobody gave: fall back to the plainest
-            plain = [line for line in lines if "{" not in line]
-            usable = [(line, line) for line in plain] or [(lines[0], fill(lines[0], {}, set()) or "...")]
+        if not usable:  # every line needs a detail nobody gave (a line without one is always usable)
+            usable = [(lines[0], fill(lines[0], {}, set()) or "...")]
         fresh = [pair for pair in usable if pair[1] not in memory.lines_used] or usable
         line = fresh[self.rng.randrange(len(fresh))][1]
         memory.lines_used.add(line)
@@ -114,7 +113,7 @@ class PersonaEngine:
         return Reaction(line=line, mood=self.state.mood, outcome=outcome, kind=kind, resolution=resolution,
                         serious_failure=serious_failure)
 
-    def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool, *, practical: bool) -> int:
+    def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool, *, practical: bool) -> None:
         rules = self.scenario.mood
         if marks:
             delta = 0
@@ -127,7 +126,6 @@ class PersonaEngine:
             delta = 0 if practical else rules.no_marks  # a practical question costs nothing
         delta = max(-rules.max_step - 2, min(rules.max_step, delta))
         self.state.mood = max(MOOD_MIN, min(MOOD_MAX, self.state.mood + delta))
-        return delta
 
     def _nudge(self, delta: int) -> None:
         self.state.mood = max(MOOD_MIN, min(MOOD_MAX, self.state.mood + delta))
@@ -189,7 +187,6 @@ class PersonaEngine:
     def _answer(self, fact_ids: list[str]) -> Reaction:
         memory = self.state.memory
         given_before = set(memory.facts_given)
-        memory.questions_asked.extend(fact_ids)
         parts = []
         for fact_id in fact_ids:
             fact = fact_by_id(self.scenario, fact_id)

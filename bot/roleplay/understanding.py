@@ -269,7 +269,6 @@ class Memory:
     """What the customer remembers of the conversation; rebuilt by replay like the rest of the state."""
 
     facts_given: list[str] = field(default_factory=list)
-    questions_asked: list[str] = field(default_factory=list)  # fact ids, once per time asked
     lines_used: set[str] = field(default_factory=set)
     amounts: list[Decimal] = field(default_factory=list)
     timeline: str | None = None
