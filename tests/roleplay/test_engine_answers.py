@@ -1,0 +1,72 @@
+"""How the customer answers what the learner asks or gets wrong: facts (answered or refused), a
+plain question asked in a rude tone, corrections of a wrong amount. Small scenario of
+test_engine_rules.py, marks given. Written against mutation testing
+(`./composure mutants bot/roleplay/engine.py`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.roleplay.engine import PersonaEngine, scenario_context
+from tests.roleplay.test_engine_rules import FACTS, build, hear
+
+SHY = [{**FACTS[0], "refuse": ["Why do you need that?"]}, FACTS[1]]
+# a question of fact that matches well, 20 words long, and the same with one word more
+TWENTY_WORDS = "Sorry, but I really do need to know this one thing before we go further: when did you buy it?"
+TWENTY_ONE_WORDS = "Sorry, but I really do need to know this one thing before we go any further: when did you buy it?"
+LOOSE = "Right, so before we go any further with this, can you tell me when you bought the kettle please?"
+
+
+def test_a_fact_with_a_refusal_is_sometimes_refused_and_sometimes_answered() -> None:
+    lines = set()
+    for seed in range(12):
+        reaction = hear(PersonaEngine(build(facts=SHY), seed=seed), reply="When did you buy it?")
+        assert (reaction.kind, reaction.facts) == ("fact", ("bought",))
+        lines.add(reaction.line)
+    assert lines == {"Two weeks ago.", "Why do you need that?"}
+
+
+@pytest.mark.parametrize(("reply", "kind"), [
+    ("When did you buy it?", "fact"),
+    (TWENTY_WORDS, "fact"),
+    (TWENTY_ONE_WORDS, "penalised:dismissive"),  # a long reply is more than a question
+    ("When did you buy it? What did you pay?", "penalised:dismissive"),  # more than one question
+    (LOOSE, "penalised:dismissive"),  # a question that only loosely matches the fact
+])
+def test_a_short_plain_question_of_fact_is_answered_whatever_its_tone(reply: str, kind: str) -> None:
+    engine = PersonaEngine(build(facts=FACTS, persona={"starting_mood": 5}))
+    assert hear(engine, "dismissive", reply=reply).kind == kind
+
+
+def test_a_wrong_amount_is_corrected_to_the_nearest_amount_of_the_story() -> None:
+    story = build(reactions={}, correct=["No, not {said}. It was {actual}."],
+                  brief="A customer wants £40 back for a kettle and £1,200 for a sofa.")
+    for said, actual in (("£45", "£40"), ("£1,100.50", "£1,200"), ("£30", "£40")):
+        reaction = hear(PersonaEngine(story), "paraphrase", reply=f"So you paid {said}.")
+        assert (reaction.kind, reaction.line) == ("correction", f"No, not {said}. It was {actual}."), said
+
+
+def test_a_story_without_amounts_corrects_nothing() -> None:
+    story = build(reactions={}, correct=["No, not {said}. It was {actual}."],
+                  brief="A customer wants a kettle replaced.", persona={"situation": "Bought a kettle."})
+    assert hear(PersonaEngine(story), "paraphrase", reply="So you paid £45.").kind == "stage"
+
+
+def test_a_correction_is_not_said_again_while_another_line_remains() -> None:
+    said = "No, not £45. It was £40."
+    stages = [{"id": "first", "say": ["Opening line."], "calmer": [said, "Calmer."], "worse": ["Worse."],
+               "same": ["Same."]}]
+    for seed in range(6):
+        engine = PersonaEngine(build(reactions={}, correct=[said], stages=stages), seed=seed)
+        assert hear(engine, "paraphrase", reply="So you paid £45.").line == said
+        assert hear(engine, "empathy").line == "Calmer."
+
+
+def test_the_default_reply_context_is_before_any_boundary() -> None:
+    assert scenario_context(build(persona={"abusive": True})).customer_abusive is True
+    assert scenario_context(build(persona={"abusive": True}), boundary_set=True).customer_abusive is None
+    assert scenario_context(build(authority={"limit_gbp": "12.5", "description": "a little"})).authority_limit == (
+        Decimal("12.5"))
