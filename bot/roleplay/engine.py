@@ -156,7 +156,7 @@ class PersonaEngine:
             if any(re.search(p, reply, re.IGNORECASE) for p in trap.unless_words):
                 continue
             if any(re.search(p, reply, re.IGNORECASE) for p in trap.words_any) or (
-                    trap.asked_by and any(trap_index(self.scenario, trap).match(q) for q in sentences_of(reply))):
+                    trap.asked_by and any(trap_index(trap).match(q) for q in sentences_of(reply))):
                 return trap
         return None
 

@@ -240,7 +240,7 @@ def fact_index(scenario: Scenario) -> ExampleIndex:
     return _cached(scenario, [(f.id, q) for f in scenario.facts for q in f.asked_by])
 
 
-def trap_index(scenario: Scenario, trap: Trap) -> ExampleIndex:
+def trap_index(trap: Trap) -> ExampleIndex:
     """One trap's example sentences (e.g. the ways learners ask "did you drop it?")."""
     return _cached(trap, [(trap.id, q) for q in trap.asked_by])
 
