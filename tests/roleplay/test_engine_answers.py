@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bot.roleplay.engine import PersonaEngine, scenario_context
-from tests.roleplay.test_engine_rules import FACTS, build, hear
+from tests.roleplay.test_engine_rules import FACTS, TRAP, build, hear
 
 SHY = [{**FACTS[0], "refuse": ["Why do you need that?"]}, FACTS[1]]
 # a question of fact that matches well, 20 words long, and the same with one word more
@@ -70,3 +70,32 @@ def test_the_default_reply_context_is_before_any_boundary() -> None:
     assert scenario_context(build(persona={"abusive": True}), boundary_set=True).customer_abusive is None
     assert scenario_context(build(authority={"limit_gbp": "12.5", "description": "a little"})).authority_limit == (
         Decimal("12.5"))
+
+
+RECEIPT = {"id": "receipt", "words_any": [r"\breceipt\b"], "line": ["I threw the receipt away!"], "mood": -1}
+DROPPED = {"id": "dropped", "asked_by": ["Did you drop it?", "Has it been dropped at all?", "Did it fall on the floor?"],
+           "line": ["Are you calling me clumsy?"], "mood": -1}
+
+
+def test_each_trap_springs_once_and_the_next_one_still_can() -> None:
+    engine = PersonaEngine(build(traps=[TRAP, RECEIPT], reactions={}))
+    assert hear(engine, "verify", reply="Bring the BOX back.").kind == "trap:box"
+    assert hear(engine, "verify", reply="Bring the receipt too.").kind == "trap:receipt"
+
+
+def test_a_defused_trap_does_not_hide_the_next_one() -> None:
+    engine = PersonaEngine(build(traps=[TRAP, RECEIPT], reactions={}))
+    reaction = hear(engine, "verify", reply="There's No Need for the box, but bring the receipt.")
+    assert (reaction.kind, reaction.line) == ("trap:receipt", "I threw the receipt away!")
+
+
+def test_a_trap_springs_on_a_question_like_its_examples() -> None:
+    engine = PersonaEngine(build(traps=[DROPPED], reactions={}))
+    assert hear(engine, "verify", reply="Did you drop the kettle?").kind == "trap:dropped"
+    calm = PersonaEngine(build(traps=[DROPPED], reactions={}))
+    assert hear(calm, "verify", reply="Thanks for waiting.").kind == "mood"
+
+
+def test_a_boundary_with_a_calm_caller_earns_nothing_but_the_other_marks_still_count() -> None:
+    engine = PersonaEngine(build(reactions={}))
+    assert hear(engine, "boundary", "empathy").mood == 2
