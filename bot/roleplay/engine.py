@@ -120,8 +120,8 @@ class PersonaEngine:
             for mark in marks:
                 if mark == "boundary" and not customer_abusive:
                     continue
-                scenario_says = rules.reactions.get(mark) if is_reply_mark(mark) else None
-                delta += DEFAULT_REACTIONS.get(mark, 0) if scenario_says is None else scenario_says
+                if is_reply_mark(mark):  # a mark the engine does not know moves nothing
+                    delta += rules.reactions.get(mark, DEFAULT_REACTIONS[mark])
         else:
             delta = 0 if practical else rules.no_marks  # a practical question costs nothing
         delta = max(-rules.max_step - 2, min(rules.max_step, delta))
@@ -162,9 +162,7 @@ class PersonaEngine:
 
     def _asked_facts(self, asked: list[str], marks: tuple[str, ...]) -> tuple[list[str], float]:
         """Fact ids the questions ask for, in order, at most two; and the best score of a whole question."""
-        if not self.scenario.facts:
-            return [], 0.0
-        index = fact_index(self.scenario)
+        index = fact_index(self.scenario)  # no facts: an empty index that matches nothing
         found: list[str] = []
         top = 0.0
         for question in asked:
