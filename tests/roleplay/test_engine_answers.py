@@ -73,8 +73,8 @@ def test_the_default_reply_context_is_before_any_boundary() -> None:
 
 
 RECEIPT = {"id": "receipt", "words_any": [r"\breceipt\b"], "line": ["I threw the receipt away!"], "mood": -1}
-DROPPED = {"id": "dropped", "asked_by": ["Did you drop it?", "Has it been dropped at all?", "Did it fall on the floor?"],
-           "line": ["Are you calling me clumsy?"], "mood": -1}
+DROPPED = {"id": "dropped", "line": ["Are you calling me clumsy?"], "mood": -1,
+           "asked_by": ["Did you drop it?", "Has it been dropped at all?", "Did it fall on the floor?"]}
 
 
 def test_each_trap_springs_once_and_the_next_one_still_can() -> None:

@@ -449,3 +449,10 @@ def test_waiting_past_the_limit_says_goodbye_with_the_resolution() -> None:
     hear(engine, "record", reply="I've noted it.")
     last = hear(engine, "record", reply="I've noted it.")
     assert (last.kind, last.line, last.outcome, last.resolution) == ("goodbye", "Goodbye then.", "resolved", "refund")
+
+
+def test_a_mark_the_engine_does_not_know_moves_no_mood() -> None:
+    engine = PersonaEngine(build())
+    assert hear(engine, "jumped_to_solution").mood == 0  # a session mark, not a reply mark
+    engine = PersonaEngine(build(mood={"reactions": {"empathy": 1}}))
+    assert hear(engine, "jumped_to_solution", "empathy", "apology").mood == 2
