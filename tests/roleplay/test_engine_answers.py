@@ -99,3 +99,35 @@ def test_a_trap_springs_on_a_question_like_its_examples() -> None:
 def test_a_boundary_with_a_calm_caller_earns_nothing_but_the_other_marks_still_count() -> None:
     engine = PersonaEngine(build(reactions={}))
     assert hear(engine, "boundary", "empathy").mood == 2
+
+
+SHOP = {"id": "shop", "about": "shop", "asked_by": ["Which shop did you buy it from?", "Where did you buy it?",
+                                                   "What store was it?"],
+        "answer": ["Kettles R Us."], "again": ["Kettles R Us, I said."]}
+LOOSELY_WHEN = "Did you get it recently?"  # matches "bought" above the threshold, below a sure match
+CLEARLY_PRICE = "Did it cost a lot?"
+
+
+@pytest.mark.parametrize(("marks", "reply", "facts"), [
+    ((), LOOSELY_WHEN, ("bought",)),
+    (("paraphrase",), LOOSELY_WHEN, ()),  # "...recently, is that right?" checks understanding
+    (("check",), LOOSELY_WHEN, ()),
+    (("check",), CLEARLY_PRICE, ("price",)),  # a clear question of detail is still one
+    (("check",), "Did you get it recently, and what did it cost you?", ("price",)),  # its clear part counts
+])
+def test_a_check_or_paraphrase_asks_for_a_fact_only_when_it_clearly_does(
+        marks: tuple[str, ...], reply: str, facts: tuple[str, ...]) -> None:
+    engine = PersonaEngine(build(facts=FACTS, reactions={}))
+    assert hear(engine, *marks, reply=reply).facts == facts
+
+
+def test_at_most_two_facts_are_answered_at_once() -> None:
+    engine = PersonaEngine(build(facts=[*FACTS, SHOP]))
+    reaction = hear(engine, reply="When did you buy it? How much did it cost? Which shop was it?")
+    assert (reaction.facts, reaction.line) == (("bought", "price"), "Two weeks ago. It was £40.")
+
+
+def test_a_fact_asked_twice_in_one_reply_is_answered_once() -> None:
+    engine = PersonaEngine(build(facts=FACTS))
+    reaction = hear(engine, reply="When did you buy it? When did you purchase it?")
+    assert (reaction.facts, reaction.line, reaction.mood) == (("bought",), "Two weeks ago.", 0)

@@ -456,3 +456,11 @@ def test_a_mark_the_engine_does_not_know_moves_no_mood() -> None:
     assert hear(engine, "jumped_to_solution").mood == 0  # a session mark, not a reply mark
     engine = PersonaEngine(build(mood={"reactions": {"empathy": 1}}))
     assert hear(engine, "jumped_to_solution", "empathy", "apology").mood == 2
+
+
+def test_a_serious_failure_is_cleared_sentence_by_sentence_in_any_case() -> None:
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    assert hear(engine, reply="I would NEVER say the password is on file.").outcome is None
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    reaction = hear(engine, reply="I would never say the password is on file. But the password is hunter2.")
+    assert (reaction.kind, reaction.serious_failure) == ("serious_failure", "disclose")
