@@ -85,3 +85,9 @@ def test_a_resolution_in_parts_with_marks_opens_on_its_mark_or_a_clean_reply(
                                  mood={"reactions": {**NEUTRAL_MARKS, "policy_wall": -1}}))
     reaction = hear(engine, *marks, reply=reply)
     assert (reaction.kind, reaction.line) == (kind, line)
+
+
+def test_an_offer_without_the_first_resolutions_words_can_match_a_later_one_in_any_case() -> None:
+    engine = engine_with(plain("voucher", ["action"], ["voucher"]), plain("refund", ["action"], ["refund"]))
+    reaction = hear(engine, "action", reply="I'll arrange a REFUND today.")
+    assert (reaction.kind, reaction.resolution) == ("accept", "refund")
