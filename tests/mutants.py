@@ -5,12 +5,6 @@ only, runs the tests that `tests/mutants.yaml` maps the module to (narrowed per 
 that call the mutated function), and this prints how many were killed, survived or timed out, then
 each survivor's diff: a survivor is a bug no test notices. Work files go to `mutants/` (ignored by
 git), rebuilt each run so a result never comes from an older test or source.
-
-`--again` re-tests only what the last run of the same module did not catch (survived or no tests),
-and the other mutants keep the result they had: the quick loop while writing tests against the
-survivors. It is refused when the module's source changed since, because mutmut numbers mutants
-by position. Tests may change in between (a new test can only catch more); a whole run stays
-the figure to report.
 """
 
 from __future__ import annotations
@@ -18,8 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import hashlib
-import json
 import os
 import shutil
 import sys
@@ -36,8 +28,6 @@ WORK_DIR = ROOT / "mutants"
 # so each test also gets a wall-clock limit, and a hang counts as caught
 PER_TEST_TIMEOUT_S = 120
 STATUSES = ("killed", "survived", "timeout", "no tests", "suspicious", "other")
-NOT_CAUGHT = ("survived", "no tests")
-STATUS_FILE = WORK_DIR / "statuses.json"  # the last run's statuses and the source they judge
 
 
 def load_mapping(path: Path = MAPPING) -> dict[str, list[str]]:
@@ -64,12 +54,11 @@ def configure(module: str, tests: list[str]) -> None:
     )
 
 
-def run_mutmut(module: str, children: int, names: list[str] | None = None) -> None:
-    """Generate the module's mutants and test each (or only `names`); mutmut exits the process on a
-    broken setup."""
+def run_mutmut(module: str, children: int) -> None:
+    """Generate the module's mutants and test each; mutmut exits the process on a broken setup."""
     from mutmut.__main__ import _run
 
-    _run(names or [f"{dotted(module)}.*"], children)
+    _run([f"{dotted(module)}.*"], children)
 
 
 def results(module: str) -> dict[str, str]:
@@ -80,28 +69,6 @@ def results(module: str) -> dict[str, str]:
     data = SourceFileMutationData(path=Path(module))
     data.load()
     return {name: status_by_exit_code[code] for name, code in sorted(data.exit_code_by_key.items())}
-
-
-def source_stamp(module: str) -> str:
-    """The module's path and content hash: what the mutants in `mutants/` were made from."""
-    return f"{module} {hashlib.sha256((ROOT / module).read_bytes()).hexdigest()}"
-
-
-def earlier_results(module: str) -> dict[str, str] | str:
-    """The last finished run's statuses for `--again`, or why they cannot be used (no run, another
-    module, or a changed source, which renumbers mutmut's mutants)."""
-    if not STATUS_FILE.exists():
-        return f"no finished earlier run in {WORK_DIR.name}/; run the whole module first"
-    saved = json.loads(STATUS_FILE.read_text(encoding="utf-8"))
-    if saved.get("source") != source_stamp(module):
-        return f"{module} changed (or another module ran) since the last run; run the whole module"
-    return {str(name): str(status) for name, status in saved["statuses"].items()}
-
-
-def save_results(module: str, statuses: dict[str, str]) -> None:
-    """Keep the statuses (with the source they judge) for the next `--again`."""
-    STATUS_FILE.write_text(json.dumps({"source": source_stamp(module), "statuses": statuses}, indent=1),
-                           encoding="utf-8")
 
 
 def summary_cells(module: str, statuses: dict[str, str]) -> list[str]:
@@ -157,9 +124,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutants tested at once (default: one per core)")
     parser.add_argument("--quiet", action="store_true",
                         help="print only the results (mutmut's progress goes to mutants/progress.log)")
-    parser.add_argument("--again", action="store_true",
-                        help="re-test only the mutants the last run of MODULE did not catch; the others keep "
-                             "their result (refused when MODULE changed since)")
     args = parser.parse_args(argv)
     mapping = load_mapping()
     module = Path(args.module).as_posix().removeprefix("./")
@@ -172,33 +136,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{MAPPING.relative_to(ROOT)} lists missing tests for {module}: {', '.join(missing)}", file=sys.stderr)
         return 2
     os.chdir(ROOT)
-    earlier: dict[str, str] = {}
-    names = None
-    if args.again:
-        found = earlier_results(module)
-        if isinstance(found, str):
-            print(found, file=sys.stderr)
-            return 2
-        earlier = found
-        names = [name for name, status in earlier.items() if status in (*NOT_CAUGHT, "not checked")]
-        if not names:
-            print(summary_table(module, earlier))
-            return 0
     shutil.rmtree(WORK_DIR, ignore_errors=True)
     configure(module, mapping[module])
     WORK_DIR.mkdir()
     log = WORK_DIR / "progress.log"
     try:
         with progress_to(log if args.quiet else None):
-            run_mutmut(module, max(1, args.children), names)
+            run_mutmut(module, max(1, args.children))
     except SystemExit:
         if args.quiet:
             print(log.read_text(encoding="utf-8", errors="replace")[-4000:], file=sys.stderr)
         raise
-    statuses = {**earlier, **{n: s for n, s in results(module).items() if s != "not checked" or n not in earlier}}
-    save_results(module, statuses)
-    if names:
-        print(f"re-tested the {len(names)} mutants the last run did not catch; the others keep their result")
+    statuses = results(module)
     for diff in survivor_diffs(module, statuses):
         print(diff)
     print(summary_table(module, statuses))
