@@ -5,6 +5,12 @@ only, runs the tests that `tests/mutants.yaml` maps the module to (narrowed per 
 that call the mutated function), and this prints how many were killed, survived or timed out, then
 each survivor's diff: a survivor is a bug no test notices. Work files go to `mutants/` (ignored by
 git), rebuilt each run so a result never comes from an older test or source.
+
+`--survivors` re-tests only what the last run of MODULE left uncaught (survived, no tests, or not
+reached when it was stopped), against the tests as they are now, and prints the whole module's table
+again: the quick loop while writing tests to kill survivors. It keeps `mutants/`, so it refuses when
+the source (`bot/`, `cogs/`) or the module's test list changed since that run; a new test is mapped
+to the functions it calls, but an edited test keeps the functions it called in the full run.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -28,6 +36,8 @@ WORK_DIR = ROOT / "mutants"
 # so each test also gets a wall-clock limit, and a hang counts as caught
 PER_TEST_TIMEOUT_S = 120
 STATUSES = ("killed", "survived", "timeout", "no tests", "suspicious", "other")
+UNCAUGHT = ("survived", "no tests", "not checked")  # what `--survivors` tests again
+LAST_RUN = WORK_DIR / "composure-last-run.json"
 
 
 def load_mapping(path: Path = MAPPING) -> dict[str, list[str]]:
@@ -54,11 +64,34 @@ def configure(module: str, tests: list[str]) -> None:
     )
 
 
-def run_mutmut(module: str, children: int) -> None:
-    """Generate the module's mutants and test each; mutmut exits the process on a broken setup."""
+def run_mutmut(module: str, children: int, names: list[str] | None = None) -> None:
+    """Generate the module's mutants and test each (or only `names`); mutmut exits the process on a
+    broken setup."""
     from mutmut.__main__ import _run
 
-    _run([f"{dotted(module)}.*"], children)
+    _run(names or [f"{dotted(module)}.*"], children)
+
+
+def fingerprint(module: str, tests: list[str]) -> str:
+    """What a run's results depend on besides the tests' own text: the source mutmut copied once
+    into `mutants/` and the module's test list."""
+    digest = hashlib.sha256(json.dumps([module, tests]).encode())
+    for path in sorted(p for top in ("bot", "cogs") for p in (ROOT / top).rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def uncaught_since_last_run(module: str, tests: list[str]) -> list[str] | str:
+    """The mutants the last run of `module` left uncaught, or why they cannot be tested again."""
+    try:
+        last = json.loads(LAST_RUN.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no earlier run to take the survivors from"
+    if last.get("module") != module:
+        return f"the last run was of {last.get('module')}"
+    if last.get("fingerprint") != fingerprint(module, tests):
+        return "bot/, cogs/ or the module's test list changed since the last run"
+    return [name for name, status in results(module).items() if status in UNCAUGHT]
 
 
 def results(module: str) -> dict[str, str]:
@@ -124,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutants tested at once (default: one per core)")
     parser.add_argument("--quiet", action="store_true",
                         help="print only the results (mutmut's progress goes to mutants/progress.log)")
+    parser.add_argument("--survivors", action="store_true",
+                        help="test again only what the last run of MODULE left uncaught (same source)")
     args = parser.parse_args(argv)
     mapping = load_mapping()
     module = Path(args.module).as_posix().removeprefix("./")
@@ -136,13 +171,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{MAPPING.relative_to(ROOT)} lists missing tests for {module}: {', '.join(missing)}", file=sys.stderr)
         return 2
     os.chdir(ROOT)
-    shutil.rmtree(WORK_DIR, ignore_errors=True)
+    names = None
+    if args.survivors:
+        found = uncaught_since_last_run(module, mapping[module])
+        if isinstance(found, str):
+            print(f"--survivors: {found}; run `composure mutants {module}` in full", file=sys.stderr)
+            return 2
+        names = found
+    else:
+        shutil.rmtree(WORK_DIR, ignore_errors=True)
+        WORK_DIR.mkdir()
+        LAST_RUN.write_text(json.dumps({"module": module, "fingerprint": fingerprint(module, mapping[module])}),
+                            encoding="utf-8")
     configure(module, mapping[module])
-    WORK_DIR.mkdir()
     log = WORK_DIR / "progress.log"
     try:
         with progress_to(log if args.quiet else None):
-            run_mutmut(module, max(1, args.children))
+            if names != []:  # every mutant already caught: only the table to print
+                run_mutmut(module, max(1, args.children), names)
     except SystemExit:
         if args.quiet:
             print(log.read_text(encoding="utf-8", errors="replace")[-4000:], file=sys.stderr)
