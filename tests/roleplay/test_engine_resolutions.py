@@ -91,3 +91,21 @@ def test_an_offer_without_the_first_resolutions_words_can_match_a_later_one_in_a
     engine = engine_with(plain("voucher", ["action"], ["voucher"]), plain("refund", ["action"], ["refund"]))
     reaction = hear(engine, "action", reply="I'll arrange a REFUND today.")
     assert (reaction.kind, reaction.resolution) == ("accept", "refund")
+
+
+def test_a_part_is_done_by_its_mark_with_its_words_or_by_its_words_alone_in_any_case() -> None:
+    engine = engine_with(in_parts())
+    assert hear(engine, reply="I'll LOG it for you.").line == "And my money?"  # heard, though nothing credited
+    assert engine.state.memory.parts_done == {"put-right:log"}
+    engine = engine_with(in_parts())
+    assert hear(engine, "record", reply="I'll note it down.").kind == "mood"  # its mark without its words
+    assert engine.state.memory.parts_done == set()
+
+
+def test_a_part_without_words_is_done_by_its_mark_alone() -> None:
+    resolution = in_parts()
+    resolution["parts"][1] = {"id": "log", "marks_any": ["record"], "missing": ["Will you log it?"]}
+    engine = engine_with(resolution)
+    assert hear(engine, "record", reply="I'll note it down.").line == "And my money?"
+    assert hear(engine, reply="I'll note it down again.").kind == "mood"  # no mark: nothing heard
+    assert engine.state.memory.parts_done == {"put-right:log"}
