@@ -81,3 +81,13 @@ def test_an_offer_accepted_is_answered_with_the_acceptance_line() -> None:
     engine = PersonaEngine(build(mood={"reactions": {"action": 0}}))
     reaction = hear(engine, "action", reply=REFUND)
     assert (reaction.line, reaction.resolution, reaction.outcome) == ("Fine, a refund.", "refund", None)
+
+
+def test_the_customer_who_leaves_or_is_left_says_so() -> None:
+    engine = PersonaEngine(build(persona={"starting_mood": -5}, mood={"leave_at": -8}))
+    assert hear(engine, "dismissive").line == "I'm going elsewhere."
+    trap = {"id": "box", "words_any": [r"\bbox\b"], "line": ["Who keeps the box?"], "mood": -4}
+    engine = PersonaEngine(build(traps=[trap], persona={"starting_mood": -4}, mood={"leave_at": -8}))
+    assert hear(engine, "verify", reply="You'll need the box.").line == "I'm going elsewhere."
+    engine = PersonaEngine(build())
+    assert hear(engine, reply="I'm ending this call now.").line == "Oh. Bye."

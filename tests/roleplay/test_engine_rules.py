@@ -480,3 +480,8 @@ def test_a_serious_failure_by_meaning_is_a_statement_like_its_examples_not_like_
                                                                         "So he's got money!")
     careful = PersonaEngine(build(serious_failures=[BY_MEANING], reactions={}))
     assert hear(careful, "verify", reply="I can't tell you anything about his account balance.").kind == "mood"
+
+
+def test_a_serious_failure_is_heard_in_any_case() -> None:
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    assert hear(engine, reply="OK. The Password Is hunter2.").serious_failure == "disclose"
