@@ -41,6 +41,12 @@ def test_a_short_plain_question_of_fact_is_answered_whatever_its_tone(reply: str
     assert hear(engine, "dismissive", reply=reply).kind == kind
 
 
+@pytest.mark.parametrize("marks", [("defensive",), ("dismissive",), ("defensive", "dismissive")])
+def test_a_defensive_or_dismissive_tone_does_not_stop_a_plain_question_being_answered(marks: tuple[str, ...]) -> None:
+    engine = PersonaEngine(build(facts=FACTS, persona={"starting_mood": 5}))
+    assert hear(engine, *marks, reply="When did you buy it?").facts == ("bought",)
+
+
 def test_a_wrong_amount_is_corrected_to_the_nearest_amount_of_the_story() -> None:
     story = build(reactions={}, correct=["No, not {said}. It was {actual}."],
                   brief="A customer wants £40 back for a kettle and £1,200 for a sofa.")
