@@ -110,3 +110,16 @@ def test_known_amounts_come_from_every_part_of_the_story() -> None:
                   stages=[{"id": "first", "say": ["I paid £42!"], "calmer": ["C."], "worse": ["W."], "same": ["S."]}],
                   facts=facts)
     assert known_amounts(story) == {Decimal(n) for n in (39, 41, 42, 2, 3, 40)}
+
+
+def test_only_a_bare_question_of_fact_nobody_covers_gets_a_dont_know() -> None:
+    engine = PersonaEngine(build(facts=FACTS, reactions={}, unknown=["No idea, sorry."]))
+    reaction = hear(engine, reply="What is your postcode?")
+    assert (reaction.kind, reaction.line) == ("unknown", "No idea, sorry.")
+    engine = PersonaEngine(build(facts=FACTS, reactions={}, unknown=["No idea, sorry."]))
+    assert hear(engine, reply="How do you feel about that?").kind == "mood"  # a feeling, not a fact
+
+
+def test_a_credited_reaction_answers_only_its_own_mark() -> None:
+    engine = PersonaEngine(build(reactions={"empathy": ["Thank you for listening."]}))
+    assert hear(engine, "apology").kind == "mood"
