@@ -99,11 +99,11 @@ class PersonaEngine:
         lines that need something the learner never said are passed over."""
         memory = self.state.memory
         slots = memory.slots()
-        usable = [(line, filled) for line in lines if (filled := fill(line, slots, memory.marks_seen)) is not None]
+        usable = [filled for line in lines if (filled := fill(line, slots, memory.marks_seen)) is not None]
         if not usable:  # every line needs a detail nobody gave (a line without one is always usable)
-            usable = [(lines[0], fill(lines[0], {}, set()) or "...")]
-        fresh = [pair for pair in usable if pair[1] not in memory.lines_used] or usable
-        line = fresh[self.rng.randrange(len(fresh))][1]
+            usable = [fill(lines[0], {}) or "..."]
+        fresh = [line for line in usable if line not in memory.lines_used] or usable
+        line = fresh[self.rng.randrange(len(fresh))]
         memory.lines_used.add(line)
         return line
 
