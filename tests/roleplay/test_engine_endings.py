@@ -91,3 +91,11 @@ def test_the_customer_who_leaves_or_is_left_says_so() -> None:
     assert hear(engine, "verify", reply="You'll need the box.").line == "I'm going elsewhere."
     engine = PersonaEngine(build())
     assert hear(engine, reply="I'm ending this call now.").line == "Oh. Bye."
+
+
+def test_stages_advance_one_at_a_time_on_their_marks_and_stay_at_the_last() -> None:
+    stages = [{**stage, "advance_on": ["paraphrase"]} for stage in STAGES]
+    engine = PersonaEngine(build(stages=stages, reactions={}))
+    assert [hear(engine, "paraphrase").line for _ in range(3)] == ["Second stage line.", "Third stage line.",
+                                                                    "Third calmer."]
+    assert engine.state.stage == 2
