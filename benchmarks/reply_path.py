@@ -5,7 +5,8 @@ On a fresh SQLite file (or on PostgreSQL when DATABASE_URL is set: a throwaway s
 `--sessions` role-plays and sends `--replies` replies to random ones (a session that ends is
 replaced by a new one). Prints p50/p99 per reply, the "recording" part (the reply minus
 assessment and the persona engine), and the same rows written through the raw driver
-(sqlite3 or psycopg: the same statements, two commits) in the same run. Then the cost of the
+(sqlite3 or psycopg: the same statements, two commits) in the same run; then the CPU time
+of each (on a busy machine the wall-clock figures mostly measure the other processes). Then the cost of the
 1st and the 60th reply of one long session. Prints figures; asserts nothing.
 """
 
@@ -34,6 +35,7 @@ from bot.content.catalogue import Catalogue  # noqa: E402
 from bot.roleplay import service as service_module  # noqa: E402
 from bot.roleplay.engine import PersonaEngine  # noqa: E402
 from bot.roleplay.service import RolePlayService  # noqa: E402
+from bot.storage.checkpoint import BACKSTOP_PAGES  # noqa: E402
 from bot.storage.db import Database, normalise_url  # noqa: E402
 
 REPLIES = [  # a mix that earns different marks, so assessment and the engine take their usual paths
@@ -85,7 +87,9 @@ class RawWriter:
             import sqlite3
 
             self.conn = sqlite3.connect(path, timeout=30)
-            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
+            # the bot's pragmas (bot.storage.db); its Database's checkpoint thread serves this file too
+            for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL",
+                           f"wal_autocheckpoint={BACKSTOP_PAGES}"):
                 self.conn.execute(f"PRAGMA {pragma}")
             self.p = "?"
         self.count: dict[int, int] = {}
@@ -186,29 +190,36 @@ def run(url: str, sqlite_path: str | None, sessions: int, replies: int) -> None:
     raw = RawWriter(url, sqlite_path)
     raw_ids = raw.open_sessions(sessions, now)
     reply_ms, recording_ms, raw_ms = [], [], []
+    reply_cpu_ms, raw_cpu_ms = [], []  # this thread's CPU time: what load on a shared machine inflates least
     ended = 0
     for _ in range(replies):  # the raw writes are interleaved so both meet the same machine load
         slot = rng.randrange(len(channels))
         words = REPLIES[rng.randrange(len(REPLIES))]
         watch.total = 0.0
+        cpu = time.thread_time()
         began = time.perf_counter()
         row = svc.active_in_channel(channels[slot])
         result = svc.reply(row.id, words, learner_id=row.learner_id)
         elapsed = time.perf_counter() - began
+        reply_cpu_ms.append((time.thread_time() - cpu) * 1000)
         reply_ms.append(elapsed * 1000)
         recording_ms.append((elapsed - watch.total) * 1000)
         if result.ended:
             ended += 1
             channels[slot] = open_one()
+        cpu = time.thread_time()
         began = time.perf_counter()
         raw.reply(raw_ids[rng.randrange(len(raw_ids))], words, now)
         raw_ms.append((time.perf_counter() - began) * 1000)
+        raw_cpu_ms.append((time.thread_time() - cpu) * 1000)
     raw.close()
     print(f"{replies} replies over {sessions} open sessions ({ended} sessions ended and were replaced):")
     print(f"  reply (lookup + reply):          {percentiles(reply_ms)}")
     print(f"  recording (minus assess+engine): {percentiles(recording_ms)}")
     print(f"  raw driver, same rows:           {percentiles(raw_ms)}")
     print(f"  recording / raw at p50:          {statistics.median(recording_ms) / statistics.median(raw_ms):.1f}x")
+    print(f"  reply, CPU time of this thread:  {percentiles(reply_cpu_ms)}")
+    print(f"  raw driver, CPU time:            {percentiles(raw_cpu_ms)}")
     long_session(svc, now)
     db.dispose()
 

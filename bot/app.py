@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.jobs import BATCH as JOB_BATCH
 from bot.roleplay.expiry import EXPIRE_BATCH
 from bot.services import Services, build_services
+from bot.storage.claims import ShardClaim, ShardsTaken, claim_for
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
@@ -81,6 +82,7 @@ class ComposureBot(commands.Bot):
         self._announcing: set[asyncio.Task[None]] = set()
         self.off_loop: Callable[..., Awaitable[Any]] = asyncio.to_thread  # how batches leave the loop
         self.announcing_patience: float = ANNOUNCING_PATIENCE
+        self.shard_claim: ShardClaim = None  # held by `serve` for the life of the process
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
@@ -125,6 +127,8 @@ class ComposureBot(commands.Bot):
         PostgreSQL ticks: the database hands each due deadline and job to one of them.
         """
         async with self._tick_lock:
+            if not await self._shards_still_ours():
+                return
             now = self.services.clock()
             roleplay, jobs = self.services.roleplay, self.services.jobs
 
@@ -137,6 +141,19 @@ class ComposureBot(commands.Bot):
             await self._in_batches(deadlines, EXPIRE_BATCH)
             await self._in_batches(due_jobs, JOB_BATCH)
             self.dispatch("composure_tick")  # cogs retry what Discord could not serve earlier
+
+    async def _shards_still_ours(self) -> bool:
+        """Take the shards again if the database lost the claim (a dropped connection); if another
+        process took them meanwhile, stop: two processes would answer each learner twice."""
+        if self.shard_claim is None:
+            return True
+        try:
+            await self.off_loop(self.shard_claim.keep)
+        except ShardsTaken as exc:
+            log.error("stopping: %s", exc)
+            await self.close()
+            return False
+        return True
 
     async def _in_batches(self, batch: Callable[[set[K]], tuple[Sequence[object], int]], size: int) -> None:
         passed: set[K] = set()
@@ -192,10 +209,19 @@ def build_bot(services: Services, settings: Settings, *, tick_seconds: float | N
 
 
 async def serve(settings: Settings) -> None:
-    """Build the services, log in and run until stopped."""
+    """Build the services, claim this process's shards (ShardsTaken if another process runs one),
+    log in and run until stopped."""
     services = build_services(settings)
-    async with build_bot(services, settings) as bot:
-        await bot.start(settings.token or "")
+    claim = claim_for(services.db.engine, settings.shard_count, settings.shard_ids)
+    if claim is not None:
+        claim.hold()
+    try:
+        async with build_bot(services, settings) as bot:
+            bot.shard_claim = claim
+            await bot.start(settings.token or "")
+    finally:
+        if claim is not None:
+            claim.release()
 
 
 def run_bot(settings: Settings) -> int:
@@ -204,6 +230,9 @@ def run_bot(settings: Settings) -> int:
         asyncio.run(serve(settings))
     except discord.LoginFailure:
         log.error("Discord refused the token. Check DISCORD_TOKEN in .env (Bot tab, Reset Token).")
+        return 2
+    except ShardsTaken as exc:
+        log.error("not started: %s", exc)
         return 2
     except discord.PrivilegedIntentsRequired:
         log.error("Enable the MESSAGE CONTENT intent for the bot in the developer portal (Bot tab).")

@@ -126,6 +126,8 @@ AUDIT_USES = {"roleplay": "role-plays start here", "cohort": "cohort quizzes"}
 AUDIT_OK = "✅ {channel} ({use}): all I need"
 AUDIT_MISSING = "⚠️ {channel} ({use}): missing **{permissions}**: allow it for my role in the channel's permissions"
 AUDIT_GONE = "⚠️ channel {channel_id} ({use}) no longer exists or I can't see it: remove it with /setup"
+RESTARTED = "⚙️ I restarted, but your role-play carries on: the customer is still waiting. Reply {when}."
+CUSTOMER_LAST_WORDS = "The customer's last words:"
 THREAD_GONE = ("Your `{scenario_id}` role-play could not continue after a restart (its thread is gone), "
                "so I closed it. Everything you wrote is kept.")
 THREAD_LOCKED = ("Your `{scenario_id}` role-play's thread was locked by a moderator, so I can't post there "

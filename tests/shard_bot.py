@@ -26,6 +26,7 @@ from bot.clock import ManualClock
 from bot.config import get_settings
 from bot.jobs import JobRunner
 from bot.services import build_services
+from bot.storage.claims import claim_for
 from bot.storage.models import ScheduledJob
 
 
@@ -54,6 +55,9 @@ async def main() -> None:
     if os.environ.get("HOLD_KIND"):
         hold_the_first(services.jobs, os.environ["HOLD_KIND"])
     bot = build_bot(services, settings, tick_seconds=None)
+    bot.shard_claim = claim_for(services.db.engine, settings.shard_count, settings.shard_ids)
+    assert bot.shard_claim is not None
+    bot.shard_claim.hold()  # as `bot.app.serve` does: these processes run different shards, so both hold
     bot._connection.guild_ready_timeout = 0.05  # as FakeDiscord.running does: no 2 s wait for guilds
 
     dispatch = bot.dispatch

@@ -169,8 +169,8 @@ async def test_two_shard_processes_share_the_timers_and_one_finishes_what_the_ot
             held = int(holding.rsplit(":", 1)[1])
             answered = {int(line.split()[-1]) for line in doomed.lines if line.startswith("event TurnResult")}
             assert answered == set(active)
-            # It posts those answers while the reminder is held; they are out before it dies. (A process
-            # killed between committing an answer and posting it would lose the post: no outbox yet.)
+            # It posts those answers while the reminder is held; they are out before it dies. (An answer
+            # stored but not yet posted when a process dies is shown by the restart notice after it.)
             await fake.wait_for(lambda: all(customer_lines(fake, t) for t in active.values()), WAIT,
                                 what="the customer's answer to every overdue reply")
 

@@ -63,6 +63,7 @@ class LiveSession:
     turns: list[TurnRecord]
     engine: PersonaEngine
     reply_due_at: datetime | None
+    started_at: datetime  # for the report's duration, without reading the row again at the end
 
     @property
     def turn_count(self) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +13,6 @@ from bot.assessment import CREDITED, PENALISED, REPLY_MARKS, SessionAssessment
 from bot.content.scenario import Scenario
 from bot.roleplay.expectations import Judged
 from bot.roleplay.live import TurnRecord
-from bot.storage.models import PracticeSession
 
 MAX_QUOTES = 3
 
@@ -27,9 +28,19 @@ def _quotes_by_mark(turns: Sequence[TurnRecord]) -> dict[str, list[str]]:
     return quotes
 
 
+@dataclass(frozen=True)
+class Ending:
+    """The session row's part of the report: which session, how it ended, and when."""
+
+    session_id: int
+    outcome: str
+    started_at: datetime
+    ended_at: datetime
+
+
 def build_report(
     scenario: Scenario,
-    row: PracticeSession,
+    row: Ending,
     turns: Sequence[TurnRecord],
     assessment: SessionAssessment,
     serious_failures: Sequence[str],
@@ -57,14 +68,14 @@ def build_report(
     ]
     failures = {f.id: f for f in scenario.serious_failures}
     learner_turns = [t for t in turns if t.speaker == "learner" and t.kind != "end"]
-    duration = (row.ended_at - row.started_at).total_seconds() if row.ended_at else None
+    duration = (row.ended_at - row.started_at).total_seconds()
     return {
-        "session_id": row.id,
+        "session_id": row.session_id,
         "scenario": scenario.id,
         "title": scenario.title,
         "persona": scenario.persona.name,
         "outcome": row.outcome,
-        "outcome_text": messages.OUTCOME_TEXT.get(row.outcome or "", row.outcome or ""),
+        "outcome_text": messages.OUTCOME_TEXT.get(row.outcome, row.outcome),
         "learner_turns": sum(1 for t in learner_turns if t.kind != "silence"),  # replies, not silences
         "silences": sum(1 for t in learner_turns if t.kind == "silence"),
         "missed_deadlines": sum(1 for t in learner_turns if t.kind == "silence" or t.late),

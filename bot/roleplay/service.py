@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import select as core_select
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session as DbSession
@@ -52,7 +53,7 @@ from bot.roleplay.errors import (  # noqa: F401 - the refusals are part of this 
 from bot.roleplay.expectations import Transcript, judge_expectations, parts_done
 from bot.roleplay.expiry import EXPIRE_BATCH
 from bot.roleplay.live import LiveSession, LiveSessions, TurnRecord, replay
-from bot.roleplay.report import build_report
+from bot.roleplay.report import Ending, build_report
 from bot.storage import progress
 from bot.storage.db import Database
 from bot.storage.models import PracticeSession, Turn
@@ -259,7 +260,7 @@ class RolePlayService:
         opening_turn = TurnRecord(0, "customer", text=opening.line, mood=opening.mood, created_at=now,
                                   deadline_at=line.deadline)
         self.live.put(LiveSession(session_id, learner_id, guild_id, "active", scenario, row.seed,
-                                  row.reply_seconds, [opening_turn], engine, line.deadline))
+                                  row.reply_seconds, [opening_turn], engine, line.deadline, now))
         return TurnResult(session_id, line)
 
     def reply(self, session_id: int, text: str, *, learner_id: str | None = None,
@@ -360,7 +361,7 @@ class RolePlayService:
         assert row is not None  # each attempt raised or read it
         scenario = self.catalogue.get(row.scenario_id)
         live = LiveSession(row.id, row.learner_id, row.guild_id, row.status, scenario, row.seed,
-                           row.reply_seconds, turns, replay(scenario, row.seed, turns), due)
+                           row.reply_seconds, turns, replay(scenario, row.seed, turns), due, row.started_at)
         if live.status == "active" and not live.pending:
             self.live.put(live)
         else:
@@ -442,11 +443,11 @@ class RolePlayService:
         line = self._line(live.scenario, reaction, live.reply_seconds, now)
         position = live.turn_count
         report = None
-        # the end of a session also runs ORM hooks, so it goes through an SQLAlchemy connection
+        # end hooks take an ORM session, so an end with hooks goes through an SQLAlchemy connection
         if outer is not None:
             joined: Any = nullcontext(outer)
         else:
-            joined = self.db.engine.begin() if reaction.outcome else nullcontext()
+            joined = self.db.engine.begin() if reaction.outcome and self.on_finish else nullcontext()
         with joined as conn, self.progress.transaction(raw, conn) as cursor:
             self.progress.mark_turn(cursor, session_id=live.id, position=learner.position, marks=learner.marks,
                                     evidence=learner.evidence, offered=learner.offered, mood=learner.mood)
@@ -460,13 +461,18 @@ class RolePlayService:
                                          created_at=now, deadline_at=line.deadline))
             live.reply_due_at = line.deadline
             if reaction.outcome:
-                report = self._finish(conn, live, reaction.outcome, now)
+                report = self._finish(cursor, conn, live, reaction.outcome, now)
         if reaction.outcome:
             self.live.drop(live.id)
         return TurnResult(live.id, line, tuple(learner.marks), dict(learner.evidence), reaction.outcome, report)
 
-    def _finish(self, conn: Connection, live: LiveSession, outcome: str, now: datetime) -> dict[str, Any]:
-        """Mark the whole session, build the report and run the end hooks, in the caller's transaction."""
+    def _finish(self, cursor: DBAPICursor, conn: Connection | None, live: LiveSession, outcome: str,
+                now: datetime) -> dict[str, Any]:
+        """Mark the whole session, build the report and run the end hooks, in the caller's transaction.
+
+        The row is closed with one prepared UPDATE; only the hooks, which take an ORM session and
+        row, pay for loading it (`conn` is then the SQLAlchemy connection the cursor belongs to).
+        """
         scenario, engine = live.scenario, live.engine
         # whether the customer was abusive is the scenario's to say, for the whole call (SessionFacts):
         # a persona it calls non-abusive never is, however heated its words, so no turn is judged alone
@@ -485,16 +491,16 @@ class RolePlayService:
             session_marks=frozenset(assessment.marks), parts_done=parts_done(engine.state.memory.parts_done),
             traps_sprung=frozenset(engine.state.traps_sprung), outcome=outcome,
             failures=frozenset(engine.state.serious_failures)))
-        with DbSession(bind=conn, expire_on_commit=False) as s:
-            row = s.get(PracticeSession, live.id)
-            assert row is not None
-            row.status, row.outcome, row.ended_at = "ended", outcome, now
-            row.reply_due_at = None
-            row.session_marks = list(assessment.marks)
-            row.report = build_report(scenario, row, live.turns, assessment, engine.state.serious_failures,
-                                      judged)
-            s.add(row)
-            for hook in self.on_finish:
-                hook(s, row)
-            s.commit()  # joins the caller's transaction: flushes here, commits with it
-            return row.report
+        report = build_report(scenario, Ending(live.id, outcome, live.started_at, now), live.turns, assessment,
+                              engine.state.serious_failures, judged)
+        self.progress.end_session(cursor, session_id=live.id, outcome=outcome, ended_at=now,
+                                  session_marks=list(assessment.marks), report=report)
+        if self.on_finish:
+            assert conn is not None  # `_answer` opens one when there are hooks
+            with DbSession(bind=conn, expire_on_commit=False) as s:
+                row = s.get(PracticeSession, live.id)
+                assert row is not None
+                for hook in self.on_finish:
+                    hook(s, row)
+                s.commit()  # joins the caller's transaction: flushes what the hooks added, commits with it
+        return report

@@ -162,9 +162,25 @@ class ExampleIndex:
 
         if not self.fact_ids or self.chars is None:
             return None, 0.0
-        sims = self.vectors @ _vectorise_one(question, self.chars)
+        sims = self.similarities(question, self.chars)
         i = int(np.argmax(sims))
         return self.fact_ids[i], float(sims[i])
+
+    def similarities(self, question: str, chars: Vectoriser) -> np.ndarray:
+        """`vectors @ _vectorise_one(question)` from its parts that are not zero: the embedding
+        against the first columns, and the sentence's few known n-grams against theirs alone (of
+        thousands; the whole product was most of the persona's time on a reply)."""
+        import numpy as np
+
+        from bot.assessment.embedding import DIMENSIONS, embed
+
+        rows, values = _char_block(chars).weights_of(tidy(question))
+        semantic = embed([tidy(question)])[0]
+        # rounded as `_vectorise_one` rounds: to float32, then divided in float64
+        meaning = semantic.astype(np.float32) / np.sqrt(2)
+        spelling = values.astype(np.float32) / np.sqrt(2)
+        sims: np.ndarray = self.vectors[:, :DIMENSIONS] @ meaning + self.vectors[:, DIMENSIONS + rows] @ spelling
+        return sims
 
     def match(self, question: str) -> str | None:
         fact, score = self.best(question)

@@ -16,6 +16,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import create_engine
 
 from bot.config import CONTENT_ROOT
+from bot.storage.checkpoint import BACKSTOP_PAGES, WalCheckpointer
 
 MIGRATIONS_DIR = CONTENT_ROOT / "migrations"
 
@@ -46,10 +47,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # checkpoints run on a background thread (bot.storage.checkpoint); this is the backstop
+            cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
             cur.close()
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of the engine's SQLite file, or None (PostgreSQL, or SQLite in memory)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -76,6 +87,8 @@ class Database:
         self.engine = make_engine(url)
         if migrate:
             upgrade(self.engine)
+        path = sqlite_file(self.engine)
+        self.checkpointer = WalCheckpointer(path, owner=self) if path else None
 
     @contextmanager
     def session(self) -> Iterator[DbSession]:
@@ -89,5 +102,7 @@ class Database:
                 raise
 
     def dispose(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections (and stop the SQLite checkpoint thread)."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()

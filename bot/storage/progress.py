@@ -63,6 +63,9 @@ STATEMENTS["mark_turn"] = update(TURNS).where(
     TURNS.c.session_id == bindparam("sid"), TURNS.c.position == bindparam("pos")
 ).values(marks=bindparam("marks"), evidence=bindparam("evidence"), offered=bindparam("offered"),
          mood=bindparam("mood"))
+STATEMENTS["end_session"] = update(SESSIONS).where(SESSIONS.c.id == bindparam("sid")).values(
+    status="ended", outcome=bindparam("outcome"), ended_at=bindparam("ended_at"), reply_due_at=None,
+    session_marks=bindparam("session_marks"), report=bindparam("report"))
 STATEMENTS["in_channel"] = select(SESSIONS.c.id, SESSIONS.c.learner_id).where(
     SESSIONS.c.channel_id == bindparam("channel"), SESSIONS.c.status == "active")
 
@@ -162,6 +165,12 @@ class Progress:
         """Store a learner event's marks and the mood it left the customer in."""
         self._run(cursor, "mark_turn", {"sid": session_id, "pos": position, "marks": marks,
                                         "evidence": evidence, "offered": offered, "mood": mood})
+
+    def end_session(self, cursor: DBAPICursor, *, session_id: int, outcome: str, ended_at: datetime,
+                    session_marks: list[str], report: dict[str, Any]) -> None:
+        """Close the session row: its outcome, the whole call's marks and the report, no deadline."""
+        self._run(cursor, "end_session", {"sid": session_id, "outcome": outcome, "ended_at": ended_at,
+                                          "session_marks": session_marks, "report": report})
 
     def active_in_channel(self, channel_id: str) -> tuple[int, str] | None:
         """The id and learner of the active session held in a channel, or None."""

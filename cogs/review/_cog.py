@@ -10,25 +10,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import messages
+from bot import messages, review_desk
 from bot.app import ComposureBot
-from bot.mentoring import (
-    ReviewError,
-    SessionRecord,
-    add_feedback,
-    export_html,
-    export_markdown,
-    load_record,
-    review_queue,
-    sign_off,
-)
+from bot.mentoring import ReviewError, SessionRecord, export_html, export_markdown
 from bot.paging import split_line
-from bot.privacy.access import last_access, record_access
 from bot.storage.models import AccessLogEntry
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs._paging import paged_embeds, send_embeds, send_text
-from cogs.review._portfolio import send_learner_zip, send_session_pdf
+from cogs.review._portfolio import actor, send_learner_zip, send_session_pdf
 from cogs.roleplay._render import relative, report_embeds
 
 
@@ -54,10 +44,9 @@ class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         services = self.cog.services
         try:
-            with services.db.session() as s:
-                add_feedback(s, session_id=self.session_id, mentor_id=str(interaction.user.id),
-                             mentor_name=interaction.user.display_name, text=self.text.value,
-                             now=services.clock(), guild_id=str(interaction.guild_id))
+            await self.cog.bot.off_loop(review_desk.leave_feedback, services.db, session_id=self.session_id,
+                                        guild_id=str(interaction.guild_id), actor=actor(interaction),
+                                        text=self.text.value, now=services.clock())
         except ReviewError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
@@ -81,9 +70,8 @@ class ReviewCog(commands.Cog):
 
     @review.command(name="queue", description="Finished role-plays waiting for review")
     async def queue(self, interaction: discord.Interaction) -> None:
-        with self.services.db.session() as s:
-            items = review_queue(s, guild_id=str(interaction.guild_id))
-            seen = last_access(s, session_ids=[i.session_id for i in items])
+        waiting = await self.bot.off_loop(review_desk.queue, self.services.db, guild_id=str(interaction.guild_id))
+        items, seen = waiting.items, waiting.last_seen
         if not items:
             await interaction.response.send_message("Nothing is waiting for review. 🎉", ephemeral=True)
             return
@@ -98,26 +86,29 @@ class ReviewCog(commands.Cog):
             "Awaiting review", "\n".join(lines), colour=discord.Colour.blurple()),
             rest=interaction.followup.send, ephemeral=True)
 
-    async def _record(self, interaction: discord.Interaction, session_id: int, action: str) -> SessionRecord | None:
-        """Load a session of this server and write who opened it (and how) to the access log."""
+    async def _opened(self, interaction: discord.Interaction, session_id: int,
+                      action: str) -> tuple[SessionRecord, AccessLogEntry | None] | None:
+        """A session of this server, logged as opened (and how), with the access before this one."""
         try:
-            with self.services.db.session() as s:
-                record = load_record(s, session_id=session_id, guild_id=str(interaction.guild_id))
-                record_access(s, row=record.row, actor_id=str(interaction.user.id), action=action,
-                              actor_name=interaction.user.display_name, now=self.services.clock())
-                return record
+            opened: tuple[SessionRecord, AccessLogEntry | None] = await self.bot.off_loop(
+                review_desk.open_session, self.services.db, session_id=session_id,
+                guild_id=str(interaction.guild_id), actor=actor(interaction), action=action, now=self.services.clock())
         except ReviewError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return None
+        return opened
+
+    async def _record(self, interaction: discord.Interaction, session_id: int, action: str) -> SessionRecord | None:
+        opened = await self._opened(interaction, session_id, action)
+        return opened[0] if opened is not None else None
 
     @review.command(name="show", description="A session's transcript, marks and reflective log")
     @app_commands.describe(session="Session number (from /review queue)")
     async def show(self, interaction: discord.Interaction, session: int) -> None:
-        with self.services.db.session() as s:
-            previous = last_access(s, session_ids=[session]).get(session)
-        record = await self._record(interaction, session, "open")
-        if record is None:
+        opened = await self._opened(interaction, session, "open")
+        if opened is None:
             return
+        record, previous = opened
         if record.row.status != "ended":
             await interaction.response.send_message("That role-play is still in progress; use `/review watch` "
                                                     "to follow it.", ephemeral=True)
@@ -138,11 +129,9 @@ class ReviewCog(commands.Cog):
     @app_commands.describe(session="Session number", waive_reflection="Accept it without a reflective log")
     async def signoff(self, interaction: discord.Interaction, session: int, waive_reflection: bool = False) -> None:
         try:
-            with self.services.db.session() as s:
-                row = sign_off(s, session_id=session, mentor_id=str(interaction.user.id), now=self.services.clock(),
-                               guild_id=str(interaction.guild_id), waive_reflection=waive_reflection)
-                record_access(s, row=row, actor_id=str(interaction.user.id), action="signoff",
-                              actor_name=interaction.user.display_name, now=self.services.clock())
+            await self.bot.off_loop(review_desk.sign_off_session, self.services.db, session_id=session,
+                                    guild_id=str(interaction.guild_id), actor=actor(interaction),
+                                    now=self.services.clock(), waive_reflection=waive_reflection)
         except ReviewError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return

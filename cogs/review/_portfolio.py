@@ -10,13 +10,18 @@ import io
 
 import discord
 
+from bot import review_desk
 from bot.mentoring import ReviewError, SessionRecord
-from bot.privacy.access import record_access
-from bot.progress.portfolio import learner_zip, pdf_name, signed_off_records
+from bot.progress.portfolio import learner_zip, pdf_name
 from bot.progress.portfolio_pdf import session_pdf
+from bot.review_desk import Actor
 from cogs._followup import followup
 from cogs._services import services_of
 
+
+def actor(interaction: discord.Interaction) -> Actor:
+    """The mentor behind an interaction, as the access log names them."""
+    return Actor(str(interaction.user.id), interaction.user.display_name)
 
 async def send_session_pdf(interaction: discord.Interaction, record: SessionRecord) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
@@ -28,11 +33,9 @@ async def send_session_pdf(interaction: discord.Interaction, record: SessionReco
 async def send_learner_zip(interaction: discord.Interaction, learner: discord.abc.User) -> None:
     services = services_of(interaction)
     try:
-        with services.db.session() as s:
-            records = signed_off_records(s, learner_id=str(learner.id), guild_id=str(interaction.guild_id))
-            for record in records:  # a portfolio export is an export of each session in it
-                record_access(s, row=record.row, actor_id=str(interaction.user.id), action="export",
-                              actor_name=interaction.user.display_name, now=services.clock())
+        records = await asyncio.to_thread(
+            review_desk.export_portfolio, services.db, learner_id=str(learner.id),
+            guild_id=str(interaction.guild_id), now=services.clock(), actor=actor(interaction))
     except ReviewError:
         await interaction.response.send_message(f"⚠️ {learner.display_name} has no signed-off sessions to export "
                                                 "yet.", ephemeral=True)

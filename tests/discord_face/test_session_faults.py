@@ -12,6 +12,7 @@ from test_roleplay import customer_posts, say, start_roleplay
 from bot import jobs
 from bot.quiz.daily import DAILY_KIND
 from bot.quiz.schedule import bring_due
+from bot.services import build_services
 
 
 @pytest.mark.parametrize(("status", "code", "message"), [
@@ -141,6 +142,28 @@ async def test_replies_written_while_the_bot_was_down_are_answered_in_order_afte
         await fake.wait_for_message(thread, lambda m: "I restarted" in (m.get("content") or ""))
         assert len(bot3.services.roleplay.turns(row.id)) == 7
         assert len(customer_posts(fake, thread)) == posts + 2
+
+
+async def test_a_customer_answer_stored_but_never_posted_is_shown_after_the_restart(server):
+    """A process that stored the customer's answer to a missed deadline and died before posting it:
+    the restart notice carries those words, so the learner can reply to what the customer said."""
+    fake = server.fake
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+    thread = int(row.channel_id)
+    posts = len(customer_posts(fake, thread))
+    dying = build_services(server.settings(), clock=server.clock)
+    try:
+        (answer,) = dying.roleplay.expire_deadlines(server.clock.advance(minutes=10))  # stored, never posted
+    finally:
+        dying.db.dispose()
+    assert answer.customer is not None and not answer.ended
+    said = answer.customer.text
+    assert said and len(customer_posts(fake, thread)) == posts
+    async with server.bot():
+        notice = await fake.wait_for_message(thread, lambda m: "I restarted" in (m.get("content") or ""))
+    assert notice["content"].endswith("\n".join(f"> {line}" for line in said.splitlines()))
+    assert "The customer's last words:" in notice["content"]
 
 
 @pytest.mark.parametrize("discord_forgets", [False, True])
