@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.roleplay.engine import PersonaEngine
-from tests.roleplay.test_engine_rules import REFUND, build, hear
+from tests.roleplay.test_engine_rules import FACTS, REFUND, build, hear
 
 CALM = {"starting_mood": 5}
 NEUTRAL_MARKS = {"action": 0, "record": 0, "escalation": 0, "policy_wall": 0, "empathy": 0}
@@ -109,3 +109,14 @@ def test_a_part_without_words_is_done_by_its_mark_alone() -> None:
     assert hear(engine, "record", reply="I'll note it down.").line == "And my money?"
     assert hear(engine, reply="I'll note it down again.").kind == "mood"  # no mark: nothing heard
     assert engine.state.memory.parts_done == {"put-right:log"}
+
+
+def test_a_question_of_fact_is_answered_before_a_part_heard_without_an_offer() -> None:
+    engine = PersonaEngine(build(resolutions=[in_parts()], facts=FACTS, persona=CALM))
+    question = "I'm sorry about the trouble you had with the shop over the kettle. When did you buy it?"
+    reaction = hear(engine, reply=f"I'll log it. {question}")  # more than a short plain question
+    assert (reaction.kind, reaction.facts) == ("fact", ("bought",))
+    assert engine.state.memory.parts_done == {"put-right:log"}  # the part still counts
+    offered = PersonaEngine(build(resolutions=[in_parts()], facts=FACTS, persona=CALM,
+                                  mood={"reactions": NEUTRAL_MARKS}))
+    assert hear(offered, "record", reply=f"I'll log it. {question}").kind == "missing"
