@@ -32,10 +32,13 @@ from bot.services import Services, build_services
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
 K = TypeVar("K")  # what a batch remembers it has passed over: session ids, job ids
-# Announcement handlers (one task per cog listener per event) allowed to run at once before the
-# tick claims its next batch: a thousand at once make each turn of the event loop take seconds.
-ANNOUNCING_AT_ONCE = 40
-ANNOUNCING_PATIENCE = 30  # seconds the tick waits for them at most
+# Announcement handlers (one task per cog listener per event) allowed to run at once: the tick hands
+# out the next event only when there is room. Every running handler adds its step to a turn of the
+# event loop (and discord.py scans all its rate-limit buckets for each new route), so a thousand at
+# once made a turn take seconds, and forty made the longest turns 100-200 ms; ten still keep
+# Discord's 50 requests a second busy.
+ANNOUNCING_AT_ONCE = 10
+ANNOUNCING_PATIENCE = 30  # seconds the tick waits for one of them to finish before it stops waiting
 # How long a worker thread may hold the GIL while the event loop waits for it (Python's default is
 # 5 ms). The loop takes the GIL back after every socket call, so under batch work on a worker thread
 # each of those waits could cost the full interval: the convoy effect. 1 ms keeps the loop responsive.
@@ -140,11 +143,14 @@ class ComposureBot(commands.Bot):
 
     async def _in_batches(self, batch: Callable[[set[K]], tuple[Sequence[object], int]], size: int) -> None:
         passed: set[K] = set()
+        patient = True  # until announcements stay stuck for the whole patience: then this batch waits no more
         while True:
             events, claimed = await self.off_loop(batch, passed)
             for event in events:
+                if patient:
+                    patient = await self._room_to_announce()
                 self.dispatch("composure_event", event)
-            await self._announced_down_to(ANNOUNCING_AT_ONCE)
+                await asyncio.sleep(0)  # its handlers take their first step before the next event's
             if claimed < size:
                 return
 
@@ -157,18 +163,21 @@ class ComposureBot(commands.Bot):
             task.add_done_callback(self._announcing.discard)
         return task
 
-    async def _announced_down_to(self, most: int) -> None:
-        """Wait until at most `most` announcement handlers are still running (back-pressure), but
-        no longer than ANNOUNCING_PATIENCE: handlers stuck on Discord must not stop the timers."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.announcing_patience
+    async def _room_to_announce(self) -> bool:
+        """Wait until one more event's handlers fit in ANNOUNCING_AT_ONCE (back-pressure).
+
+        Returns False when none finished within the patience: handlers stuck on Discord must not
+        stop the timers, so the caller stops waiting for them.
+        """
+        most = max(0, ANNOUNCING_AT_ONCE - len(self.extra_events.get("on_composure_event", [])))
         while len(self._announcing) > most:
-            left = deadline - loop.time()
-            if left <= 0:
+            done, _ = await asyncio.wait(set(self._announcing), timeout=self.announcing_patience,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if not done:
                 log.warning("%d announcements still running after %d s; the tick goes on",
                             len(self._announcing), self.announcing_patience)
-                return
-            await asyncio.wait(set(self._announcing), timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                return False
+        return True
 
     async def close(self) -> None:
         if self.scheduler.running:
