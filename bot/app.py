@@ -41,8 +41,10 @@ ANNOUNCING_AT_ONCE = 10
 ANNOUNCING_PATIENCE = 30  # seconds the tick waits for one of them to finish before it stops waiting
 # How long a worker thread may hold the GIL while the event loop waits for it (Python's default is
 # 5 ms). The loop takes the GIL back after every socket call, so under batch work on a worker thread
-# each of those waits could cost the full interval: the convoy effect. 1 ms keeps the loop responsive.
-GIL_SWITCH_SECONDS = 0.001
+# each of those waits could cost the full interval: the convoy effect. A turn of the loop that makes
+# 40 socket calls waited up to 40 ms at 1 ms; 0.2 ms cut the turns over 20 ms by a third
+# (benchmarks/loop_lag.py), and only a thread that wants the GIL makes the holder switch.
+GIL_SWITCH_SECONDS = 0.0002
 
 
 def warm_up() -> None:
@@ -84,9 +86,11 @@ class ComposureBot(commands.Bot):
         self._announcing: set[asyncio.Task[None]] = set()
         self.off_loop: Callable[..., Awaitable[Any]] = asyncio.to_thread  # how batches leave the loop
         self.announcing_patience: float = ANNOUNCING_PATIENCE
+        self._switch_before: float | None = None  # the process's GIL switch interval, put back on close
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
+        self._switch_before = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
@@ -183,6 +187,9 @@ class ComposureBot(commands.Bot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         gc.unfreeze()  # what setup_hook froze may be collected again (tests start many bots in one process)
+        if self._switch_before is not None:
+            sys.setswitchinterval(self._switch_before)
+            self._switch_before = None
         await super().close()
 
 
