@@ -10,11 +10,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from bot.config import explain, get_settings
-
 if TYPE_CHECKING:  # imported where used, so each command loads only what it needs
+    from bot.config import Settings
     from bot.content.catalogue import Catalogue
     from bot.storage.db import Database
 
@@ -24,6 +21,14 @@ To run the bot: create an application at https://discord.com/developers/applicat
 add a bot, copy its token into a file named .env as DISCORD_TOKEN=..., and run again.
 (README.md lists the intents and permissions to enable.)
 Meanwhile you can practise in the terminal: ./composure practice"""
+
+
+def get_settings() -> Settings:
+    """The process-wide settings (bot.config), imported only when a command runs: pydantic and
+    pydantic-settings take most of the start-up, and `--help` or a usage error needs neither."""
+    from bot.config import get_settings as settings
+
+    return settings()
 
 
 def _catalogue(*, check_patterns: bool = True) -> Catalogue:
@@ -385,6 +390,10 @@ def _is_database_error(exc: BaseException) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; expected failures are one line on stderr, not a traceback."""
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import explain
+
     try:
         level = get_settings().log_level.upper()
     except ValidationError as exc:
