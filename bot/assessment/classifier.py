@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import repeat
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,102 +172,64 @@ class TfidfBlock:
     offset: int
     sublinear: bool
     per_word: bool  # char_wb n-grams never cross a word boundary, so a word's grams can be kept
-    known: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    known: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, vectorizer: Vectoriser, offset: int) -> TfidfBlock:
         return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_,
                    offset, vectorizer.sublinear_tf, vectorizer.analyzer == "char_wb")
 
-    def _grams_of(self, word: str) -> np.ndarray:
+    def _grams_of(self, word: str) -> tuple[int, ...]:
         """A word's known n-grams as vocabulary columns, computed once per word: learners reuse
         words, so a long reply costs its distinct words, not its characters."""
         grams = self.known.get(word)
         if grams is None:
             if len(self.known) > 200_000:
                 self.known.clear()
-            grams = self.known[word] = self._columns(self.analyzer(word))
+            vocabulary = self.vocabulary
+            grams = self.known[word] = tuple(j for g in self.analyzer(word) if (j := vocabulary.get(g)) is not None)
         return grams
 
-    def _columns(self, grams: list[str]) -> np.ndarray:
-        """The known grams' vocabulary columns, in the order given."""
-        import numpy as np
-
-        found = np.fromiter(map(self.vocabulary.get, grams, repeat(-1, len(grams))), dtype=np.int64,
-                            count=len(grams))
-        return found[found >= 0]
-
-    def _sequence(self, text: str) -> tuple[np.ndarray, np.ndarray | None]:
-        """The text's known columns in the order they come, with how many times each stands for:
-        per-word blocks give each distinct word's grams once, weighted by the word's count."""
-        import numpy as np
-
-        if not self.per_word:
-            return self._columns(self.analyzer(text)), None
-        words = Counter(text.split())
-        if not words:
-            return np.empty(0, dtype=np.int64), None
-        grams = [self._grams_of(word) for word in words]
-        times = np.fromiter(words.values(), dtype=np.float64, count=len(words))
-        return np.concatenate(grams), np.repeat(times, [len(g) for g in grams])
-
-    def _tf(self, counts: np.ndarray) -> np.ndarray:
-        import numpy as np
-
-        return 1.0 + np.log(counts) if self.sublinear else counts
+    def _counts(self, text: str) -> Counter[int]:
+        if self.per_word:
+            columns: list[int] = []
+            for word, times in Counter(text.split()).items():
+                columns.extend(self._grams_of(word) * times)
+            return Counter(columns)
+        vocabulary = self.vocabulary
+        return Counter(j for g in self.analyzer(text) if (j := vocabulary.get(g)) is not None)
 
     def weights_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Weight rows and TF-IDF values (l2-normalised) of the text's known n-grams, in the order
-        each first occurs (the order of summing, so the figures are those of a plain count)."""
+        """Weight rows and TF-IDF values (l2-normalised) of the text's known n-grams."""
         import numpy as np
 
-        columns, times = self._sequence(text)
-        if not len(columns):
+        counts = self._counts(text)
+        if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        idx, counts = _tally_columns(columns, times, len(self.vocabulary))
-        values = self._tf(counts) * self.idf[idx]
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear:
+            tf = 1.0 + np.log(tf)
+        values = tf * self.idf[idx]
         values /= np.linalg.norm(values)
         return idx + self.offset, values
 
     def weights_of_each(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`weights_of` for many texts at once: which text, weight row and value of each known n-gram
-        (each text's values l2-normalised; texts with no known n-gram have no entries)."""
+        """`weights_of` for many texts in one set of array operations, not a set per text: which
+        text, weight row and value of each known n-gram (texts with none have no entries)."""
         import numpy as np
 
-        parts = [self._sequence(text) for text in texts]
-        sizes = [len(columns) for columns, _ in parts]
-        columns = np.concatenate([c for c, _ in parts]) if parts else np.empty(0, dtype=np.int64)
-        if not len(columns):
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-        times = np.concatenate([t if t is not None else np.ones(len(c)) for c, t in parts])
-        width = len(self.vocabulary)
-        keys, counts = _tally(np.repeat(np.arange(len(texts)), sizes) * width + columns, times)
-        text, idx = np.divmod(keys, width)
-        values = self._tf(counts) * self.idf[idx]
-        norms = np.sqrt(np.bincount(text, weights=values * values, minlength=len(texts)))
-        return text, idx + self.offset, values / norms[text]
-
-
-def _tally_columns(columns: np.ndarray, times: np.ndarray | None, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """`_tally` for columns below `width`, by counting into a table (no sort of the sequence)."""
-    import numpy as np
-
-    counts = np.bincount(columns, weights=times, minlength=width)
-    present = np.flatnonzero(counts)
-    first = np.empty(width, dtype=np.int64)
-    first[columns[::-1]] = np.arange(len(columns) - 1, -1, -1)  # the earliest position is written last
-    order = present[np.argsort(first[present], kind="stable")]
-    return order, counts[order].astype(np.float64)
-
-
-def _tally(keys: np.ndarray, times: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct keys in the order each first occurs, and their counts (times summed, if given)."""
-    import numpy as np
-
-    distinct, first, where = np.unique(keys, return_index=True, return_inverse=True)
-    counts = np.bincount(where, weights=times, minlength=len(distinct)).astype(np.float64)
-    order = np.argsort(first, kind="stable")
-    return distinct[order], counts[order]
+        counts = [self._counts(text) for text in texts]
+        sizes = [len(c) for c in counts]
+        total = sum(sizes)
+        idx = np.fromiter(chain.from_iterable(counts), dtype=np.int64, count=total)
+        tf = np.fromiter(chain.from_iterable(c.values() for c in counts), dtype=np.float64, count=total)
+        if self.sublinear:
+            tf = 1.0 + np.log(tf)
+        which = np.repeat(np.arange(len(texts)), sizes)
+        values = tf * self.idf[idx]
+        norms = np.sqrt(np.bincount(which, weights=values * values, minlength=len(texts)))
+        return which, idx + self.offset, values / norms[which]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Speed-ups that must not change a single mark: the tokenizer split at word starts, each distinct
-sentence of a long reply scored once when choosing evidence, and n-grams counted with numpy."""
+sentence of a long reply scored once when choosing evidence, and all of them weighed in one pass."""
 
 from __future__ import annotations
 
