@@ -3,9 +3,11 @@
     .venv/bin/python benchmarks/assess_snapshot.py OUT.json            write a snapshot
     .venv/bin/python benchmarks/assess_snapshot.py OUT.json --against OLD.json   and compare
 
-Reads the training corpus, ../shared/eval (dev and train) and long replies built from the corpus
-(4,000 characters of distinct sentences, and of repeated ones). Records each reply's marks,
-evidence and offered amounts. Prints the number of replies and of differences.
+Reads the training corpus, ../shared/eval (dev and train), long replies built from the corpus
+(4,000 characters of distinct sentences, and of repeated ones; 1,000, 2,000 and 8,000 of distinct
+ones), corpus replies joined oddly (no spaces, new lines, curly quotes, capitals) and a few
+degenerate texts. Records each reply's marks, evidence and offered amounts. Prints the number of
+replies and of differences.
 """
 
 from __future__ import annotations
@@ -51,6 +53,26 @@ def cases() -> list[tuple[str, str, ReplyContext | None]]:
         reply = rng.choice(replies)
         ex = rows[rng.randrange(len(rows))].example
         out.append((((reply + " ") * (4000 // (len(reply) + 1) + 1))[:4000], ex.customer, ex.context))
+    more = random.Random(11)
+    for length in (1000, 2000, 8000):  # other lengths, 8,000 beyond what the text module reads
+        for _ in range(20):
+            parts = []
+            while sum(len(p) + 1 for p in parts) < length:
+                parts.append(more.choice(replies))
+            ex = rows[more.randrange(len(rows))].example
+            out.append((" ".join(parts)[:length], ex.customer, ex.context))
+    for _ in range(40):  # odd writing: no spaces after stops, new lines, curly quotes, shouting, one long sentence
+        picked = [more.choice(replies) for _ in range(more.randrange(2, 30))]
+        ex = rows[more.randrange(len(rows))].example
+        joiner = more.choice([".", "\n", " ; ", "! ", "?", " - ", ", and "])
+        text = joiner.join(picked)
+        text = text.replace("'", "\u2019") if more.random() < 0.3 else text
+        text = text.upper() if more.random() < 0.2 else text
+        out.append((text, ex.customer, ex.context))
+    ex = rows[0].example
+    for text in ("", "   ", "...", "\U0001f621\U0001f621", "ok. " * 1000, "Sorry?" * 700, "I\u0130 " * 900,
+                 "£25 £30 £1,240 200 quid. " * 150):
+        out.append((text, ex.customer, ex.context))
     return out
 
 

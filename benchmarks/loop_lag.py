@@ -209,9 +209,11 @@ async def run(fake: FakeInItsOwnProcess, tmp: str, sessions: int, reminders: int
         answered = time.perf_counter() - began
         await asyncio.sleep(window)
         dms = await asyncio.to_thread(fake.posts, "/users/@me/channels")
+        queued = bot.get_cog("QuizCog").reminders.queue.qsize()
         await asyncio.sleep(0.05)
     print(f"the bot: tick and {sessions} answers posted in {answered:.1f} s; {dms} reminder DMs sent by "
-          f"{answered + window:.0f} s; "
+          f"{answered + window:.0f} s, {queued} waiting in the paced queue (sent + waiting should be "
+          f"{reminders}, give or take the one being sent); "
           f"{probe.summary()}")
     print(f"  meanwhile: {pauses.summary()}")
     await bot.close()

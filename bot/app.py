@@ -33,21 +33,29 @@ from bot.storage.claims import ShardClaim, ShardsTaken, claim_for
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5
 K = TypeVar("K")  # what a batch remembers it has passed over: session ids, job ids
-# Announcement handlers (one task per cog listener per event) allowed to run at once before the
-# tick claims its next batch: a thousand at once make each turn of the event loop take seconds.
-ANNOUNCING_AT_ONCE = 40
-ANNOUNCING_PATIENCE = 30  # seconds the tick waits for them at most
+# Announcement handlers (one task per cog listener per event) allowed to run at once: the tick hands
+# out the next event only when there is room. Every running handler adds its step to a turn of the
+# event loop (and discord.py scans all its rate-limit buckets for each new route), so a thousand at
+# once made a turn take seconds, and forty made the longest turns 100-200 ms; ten still keep
+# Discord's 50 requests a second busy.
+ANNOUNCING_AT_ONCE = 10
+ANNOUNCING_PATIENCE = 30  # seconds the tick waits for one of them to finish before it stops waiting
 # How long a worker thread may hold the GIL while the event loop waits for it (Python's default is
 # 5 ms). The loop takes the GIL back after every socket call, so under batch work on a worker thread
-# each of those waits could cost the full interval: the convoy effect. 1 ms keeps the loop responsive.
-GIL_SWITCH_SECONDS = 0.001
+# each of those waits could cost the full interval: the convoy effect. A turn of the loop that makes
+# 40 socket calls waited up to 40 ms at 1 ms; 0.2 ms cut the turns over 20 ms by a third
+# (benchmarks/loop_lag.py), and only a thread that wants the GIL makes the holder switch.
+GIL_SWITCH_SECONDS = 0.0002
 
 
 def warm_up() -> None:
-    """Load the reply classifier and the sentence embedding (seconds) before anyone replies."""
+    """Load the reply classifier and the sentence embedding (seconds) before anyone replies, and
+    read the phrase patterns' needles (a tenth of a second) that only a long reply uses."""
     from bot.assessment import assess_reply
+    from bot.assessment.replies import PREFILTER_FROM
 
     assess_reply("I'm sorry to hear that.", "My order is late.")
+    assess_reply("I'm sorry to hear that. " * (PREFILTER_FROM // 20), "My order is late.")
 
 
 def extension_names() -> list[str]:
@@ -83,9 +91,11 @@ class ComposureBot(commands.Bot):
         self.off_loop: Callable[..., Awaitable[Any]] = asyncio.to_thread  # how batches leave the loop
         self.announcing_patience: float = ANNOUNCING_PATIENCE
         self.shard_claim: ShardClaim = None  # held by `serve` for the life of the process
+        self._switch_before: float | None = None  # the process's GIL switch interval, put back on close
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
+        self._switch_before = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
@@ -157,11 +167,14 @@ class ComposureBot(commands.Bot):
 
     async def _in_batches(self, batch: Callable[[set[K]], tuple[Sequence[object], int]], size: int) -> None:
         passed: set[K] = set()
+        patient = True  # until announcements stay stuck for the whole patience: then this batch waits no more
         while True:
             events, claimed = await self.off_loop(batch, passed)
             for event in events:
+                if patient:
+                    patient = await self._room_to_announce()
                 self.dispatch("composure_event", event)
-            await self._announced_down_to(ANNOUNCING_AT_ONCE)
+                await asyncio.sleep(0)  # its handlers take their first step before the next event's
             if claimed < size:
                 return
 
@@ -174,23 +187,29 @@ class ComposureBot(commands.Bot):
             task.add_done_callback(self._announcing.discard)
         return task
 
-    async def _announced_down_to(self, most: int) -> None:
-        """Wait until at most `most` announcement handlers are still running (back-pressure), but
-        no longer than ANNOUNCING_PATIENCE: handlers stuck on Discord must not stop the timers."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.announcing_patience
+    async def _room_to_announce(self) -> bool:
+        """Wait until one more event's handlers fit in ANNOUNCING_AT_ONCE (back-pressure).
+
+        Returns False when none finished within the patience: handlers stuck on Discord must not
+        stop the timers, so the caller stops waiting for them.
+        """
+        most = max(0, ANNOUNCING_AT_ONCE - len(self.extra_events.get("on_composure_event", [])))
         while len(self._announcing) > most:
-            left = deadline - loop.time()
-            if left <= 0:
+            done, _ = await asyncio.wait(set(self._announcing), timeout=self.announcing_patience,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if not done:
                 log.warning("%d announcements still running after %d s; the tick goes on",
                             len(self._announcing), self.announcing_patience)
-                return
-            await asyncio.wait(set(self._announcing), timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                return False
+        return True
 
     async def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         gc.unfreeze()  # what setup_hook froze may be collected again (tests start many bots in one process)
+        if self._switch_before is not None:
+            sys.setswitchinterval(self._switch_before)
+            self._switch_before = None
         await super().close()
 
 

@@ -143,6 +143,24 @@ def test_scenarios_check_good_and_bad(tmp_path):
     assert "broken.yaml" in out.stdout and "YAML syntax" in out.stdout
 
 
+def test_a_bad_regular_expression_is_reported_by_check_and_at_start_not_by_list(tmp_path):
+    folder = tmp_path / "content"
+    folder.mkdir()
+    kettle = (PROJECT / "scenarios" / "faulty-kettle.yaml").read_text(encoding="utf-8")
+    (folder / "faulty-kettle.yaml").write_text(kettle.replace('"refund", "money back"', '"refund(", "money back"'),
+                                               encoding="utf-8")
+    env = {"SCENARIOS_DIR": str(folder)}
+    listed = run(["scenarios", "list"], tmp_path, env=env)  # listing compiles no pattern, to start quickly
+    assert listed.returncode == 0 and "faulty-kettle" in listed.stdout, listed.stderr
+    checked = run(["scenarios", "check"], tmp_path, env=env)
+    assert checked.returncode == 1
+    assert "faulty-kettle.yaml" in checked.stdout and "regular expression" in checked.stdout, checked.stdout
+    played = run(["practice", "faulty-kettle", "--script", str(SCRIPTS / "faulty-kettle" / "resolved.txt")],
+                 tmp_path, env=env)
+    assert played.returncode == 2
+    assert "skipped a bad scenario file" in played.stderr and "regular expression" in played.stderr, played.stderr
+
+
 def test_run_without_token_explains_what_to_do(tmp_path):
     out = run(["run"], tmp_path)
     assert out.returncode == 2

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,11 +127,12 @@ class MarkModel:
         lean = self._lean()
         columns = self.weights[:, [self.marks.index(m) for m in marks]]
         out = np.zeros((len(texts), len(marks)))
-        for i, text in enumerate(texts):
-            for block, words in ((lean.words, with_negation(text)), (lean.chars, text)):
-                rows, values = block.weights_of(words)
-                if len(rows):
-                    out[i] += values @ columns[rows]
+        # every text's n-grams in one pass per block, summed per text: no numpy call per sentence
+        for block, words in ((lean.words, [with_negation(t) for t in texts]), (lean.chars, texts)):
+            text, rows, values = block.weights_of_each(words)
+            contributions = values[:, None] * columns[rows]
+            for j in range(len(marks)):
+                out[:, j] += np.bincount(text, weights=contributions[:, j], minlength=len(texts))
         return out
 
     def _lean(self) -> _LeanSpace:
@@ -211,6 +213,23 @@ class TfidfBlock:
         values = tf * self.idf[idx]
         values /= np.linalg.norm(values)
         return idx + self.offset, values
+
+    def weights_of_each(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`weights_of` for many texts in one set of array operations, not a set per text: which
+        text, weight row and value of each known n-gram (texts with none have no entries)."""
+        import numpy as np
+
+        counts = [self._counts(text) for text in texts]
+        sizes = [len(c) for c in counts]
+        total = sum(sizes)
+        idx = np.fromiter(chain.from_iterable(counts), dtype=np.int64, count=total)
+        tf = np.fromiter(chain.from_iterable(c.values() for c in counts), dtype=np.float64, count=total)
+        if self.sublinear:
+            tf = 1.0 + np.log(tf)
+        which = np.repeat(np.arange(len(texts)), sizes)
+        values = tf * self.idf[idx]
+        norms = np.sqrt(np.bincount(which, weights=values * values, minlength=len(texts)))
+        return which, idx + self.offset, values / norms[which]
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from decimal import Decimal
 
 from bot.assessment import patterns as p
 from bot.assessment.marks import CREDITED, CREDITED_ORDER, PENALISED, PENALISED_ORDER, REPLY_MARKS  # noqa: F401
+from bot.assessment.prefilter import Haystack
 from bot.assessment.text import MAX_CHARS, amount_spans, content_words, normalise, sentence_at, sentences
 
+PREFILTER_FROM = 1000  # characters
 GENEROUS_GOODWILL = Decimal(50)  # with no known limit, compensation above this is an over-promise
 Found = re.Match[str] | tuple[int, int] | None  # where in the reply a rule matched, if it did
 
@@ -50,6 +52,19 @@ class _Reader:
         self.norm = normalise(self.original)
         self.sentences = sentences(self.norm)
         self.evidence: dict[str, str] = {}
+        # a long reply is searched only for the families it may hold; a short one's searches cost less
+        # than looking (benchmarks/assess_reply.py: the two meet at about 1,000 characters)
+        self._haystack = Haystack(self.norm) if len(self.norm) >= PREFILTER_FROM else None
+        self._may: dict[int, bool] = {}  # by id: hashing a compiled pattern hashes all of its code
+
+    def may(self, pattern: re.Pattern[str]) -> bool:
+        """False when the pattern cannot match anywhere in the reply, so no part of it need be searched."""
+        if self._haystack is None:
+            return True
+        known = self._may.get(id(pattern))
+        if known is None:
+            known = self._may[id(pattern)] = self._haystack.may_match(pattern)
+        return known
 
     def quote(self, start: int, end: int) -> str:
         s, e = sentence_at(self.norm, start)
@@ -58,7 +73,7 @@ class _Reader:
         return text if len(text) <= 240 else self.original[start:end].strip()
 
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        return pattern.search(self.norm)
+        return pattern.search(self.norm) if self.may(pattern) else None
 
     def mark(self, name: str, match: Found) -> bool:
         if match is None:
@@ -115,6 +130,8 @@ _CLAUSE_BREAK = re.compile(r"\s(?:and|but|while|whereas|although)\s|;")
 def _statement(r: _Reader, pattern: re.Pattern[str]) -> re.Match[str] | None:
     """The first match outside a question: "what are you worried about?" shows no empathy, and
     "can you tell me where the refund will go?" commits to nothing. Questions starting "I" count."""
+    if not r.may(pattern):
+        return None
     for m in pattern.finditer(r.norm):
         s, e = sentence_at(r.norm, m.start())
         sentence = r.norm[s:e].strip()
@@ -141,15 +158,17 @@ def _policy(r: _Reader, *, escalated: bool) -> re.Match[str] | None:
     when no escalation gives it as its reason."""
     patterns = (p.POLICY,) if escalated else (p.POLICY, p.REMIT_LIMIT)
     for pattern in patterns:
-        for m in pattern.finditer(r.norm):
+        for m in pattern.finditer(r.norm) if r.may(pattern) else ():
             s, e = sentence_at(r.norm, m.start())
-            if not p.DEFENSIVE.search(r.norm, s, e):
+            if not (r.may(p.DEFENSIVE) and p.DEFENSIVE.search(r.norm, s, e)):
                 return m
     return None
 
 
 def _sincere_apology(r: _Reader) -> re.Match[str] | None:
     """An apology, but not a bare "Sorry, what was the name?" (a pardon before a question)."""
+    if not r.may(p.APOLOGY):
+        return None
     for m in p.APOLOGY.finditer(r.norm):
         s, e = sentence_at(r.norm, m.start())
         sentence = r.norm[s:e].strip()
@@ -166,26 +185,33 @@ def _caves_to_demand(offered: tuple[Decimal, ...], customer: str) -> bool:
 
 
 def _open_question(r: _Reader) -> re.Match[str] | tuple[int, int] | None:
+    # each sentence is part of the reply: a family that cannot match the reply matches none of them
+    rhetorical, starts, invites = r.may(p.RHETORICAL), r.may(p.OPEN_START), r.may(p.OPEN_INVITE)
+    closed = r.may(p.CLOSED_ASK)
     for s, e, text in r.sentence_texts():
-        if p.RHETORICAL.search(text):
+        if rhetorical and p.RHETORICAL.search(text):
             continue
-        m = p.OPEN_START.search(text)
-        if m and not p.CLOSED_ASK.search(text[m.start():]) and (text.endswith("?") or len(text.split()) <= 14):
+        m = p.OPEN_START.search(text) if starts else None
+        if m and not (closed and p.CLOSED_ASK.search(text[m.start():])) and (
+                text.endswith("?") or len(text.split()) <= 14):
             return (s, e)
-        if text.endswith("?"):  # "Sorry to hear that - what happened?": the question after a dash or comma
+        if starts and text.endswith("?"):  # "Sorry to hear that - what happened?": the question after a dash or comma
             last = re.split(r"\s[-:]\s|,\s", text)[-1]
-            if last != text and p.OPEN_START.search(last) and not p.CLOSED_ASK.search(last):
+            if last != text and p.OPEN_START.search(last) and not (closed and p.CLOSED_ASK.search(last)):
                 return (s, e)
-        m = p.OPEN_INVITE.search(text)
+        m = p.OPEN_INVITE.search(text) if invites else None
         if m:
             return (s + m.start(), s + m.end())
     return None
 
 
 def _paraphrase(r: _Reader, customer_words: set[str]) -> tuple[int, int] | None:
+    may_tag, may_start = r.may(p.PARAPHRASE_TAG), r.may(p.PARAPHRASE_START)
+    if not may_tag and not may_start:
+        return None
     for s, e, text in r.sentence_texts():
-        tagged = p.PARAPHRASE_TAG.search(text)
-        starts = p.PARAPHRASE_START.search(text)
+        tagged = p.PARAPHRASE_TAG.search(text) if may_tag else None
+        starts = p.PARAPHRASE_START.search(text) if may_start else None
         overlap = len(content_words(text) & customer_words)
         if tagged and (overlap >= 1 or starts or not customer_words) and len(text.split()) >= 6:
             return (s, e)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.loader import ContentError, load_file
-from bot.content.scenario import Scenario
+from bot.content.scenario import CHECK_PATTERNS, Scenario
 
 
 class UnknownScenario(KeyError):
@@ -27,9 +27,10 @@ def scenario_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if not p.name.startswith("_"))
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Load one scenario file; its id must match the file name."""
-    scenario = load_file(path, Scenario)
+def load_scenario(path: Path, *, check_patterns: bool = True) -> Scenario:
+    """Load one scenario file; its id must match the file name. Without `check_patterns` its regular
+    expressions are not compiled: for listing, never for playing (a bad one would fail mid-call)."""
+    scenario = load_file(path, Scenario, {CHECK_PATTERNS: check_patterns})
     if scenario.id != path.stem:
         raise ContentError(path, [f"id: {scenario.id!r} does not match the file name {path.stem!r}"])
     return scenario
@@ -43,7 +44,7 @@ class Catalogue:
     problems: list[ContentError] = field(default_factory=list)
 
     @classmethod
-    def load(cls, paths: Iterable[Path]) -> Catalogue:
+    def load(cls, paths: Iterable[Path], *, check_patterns: bool = True) -> Catalogue:
         """Load scenario files or folders, collecting every problem instead of stopping at one."""
         cat = cls()
         for path in paths:
@@ -55,7 +56,7 @@ class Catalogue:
                 continue
             for file in files:
                 try:
-                    scenario = load_scenario(file)
+                    scenario = load_scenario(file, check_patterns=check_patterns)
                 except ContentError as exc:
                     cat.problems.append(exc)
                     continue

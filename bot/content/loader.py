@@ -52,12 +52,13 @@ def read_yaml(path: Path) -> object:
         raise ContentError(path, [f"(YAML syntax) at {where}: {problem}"]) from None
 
 
-def validate(path: Path, data: object, model: type[M]) -> M:
-    """Validate parsed data against a schema model, reporting every problem at once."""
+def validate(path: Path, data: object, model: type[M], context: dict[str, object] | None = None) -> M:
+    """Validate parsed data against a schema model, reporting every problem at once; `context` goes
+    to the model's validators (see bot.content.scenario.CHECK_PATTERNS)."""
     if not isinstance(data, dict):
         raise ContentError(path, [f"(top level): expected a mapping of fields, got {type(data).__name__}"])
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -68,6 +69,6 @@ def validate(path: Path, data: object, model: type[M]) -> M:
         raise ContentError(path, problems) from None
 
 
-def load_file(path: Path, model: type[M]) -> M:
+def load_file(path: Path, model: type[M], context: dict[str, object] | None = None) -> M:
     """Read and validate one content file."""
-    return validate(path, read_yaml(path), model)
+    return validate(path, read_yaml(path), model, context)

@@ -87,6 +87,11 @@ class PersonaEngine:
     def ended(self) -> bool:
         return self.state.outcome is not None
 
+    def _refuse_when_ended(self) -> None:
+        """An event after the end is a caller's bug: say so rather than play on."""
+        if self.ended:
+            raise RuntimeError("the conversation is over")
+
     # --- lines ----------------------------------------------------------------------------
 
     def _pick(self, lines: list[str]) -> str:
@@ -94,12 +99,11 @@ class PersonaEngine:
         lines that need something the learner never said are passed over."""
         memory = self.state.memory
         slots = memory.slots()
-        usable = [(line, filled) for line in lines if (filled := fill(line, slots, memory.marks_seen)) is not None]
-        if not usable:  # every line needs a detail nobody gave: fall back to the plainest
-            plain = [line for line in lines if "{" not in line]
-            usable = [(line, line) for line in plain] or [(lines[0], fill(lines[0], {}, set()) or "...")]
-        fresh = [pair for pair in usable if pair[1] not in memory.lines_used] or usable
-        line = fresh[self.rng.randrange(len(fresh))][1]
+        usable = [filled for line in lines if (filled := fill(line, slots, memory.marks_seen)) is not None]
+        if not usable:  # every line needs a detail nobody gave (a line without one is always usable)
+            usable = [fill(lines[0], {}) or "..."]
+        fresh = [line for line in usable if line not in memory.lines_used] or usable
+        line = fresh[self.rng.randrange(len(fresh))]
         memory.lines_used.add(line)
         return line
 
@@ -109,20 +113,19 @@ class PersonaEngine:
         return Reaction(line=line, mood=self.state.mood, outcome=outcome, kind=kind, resolution=resolution,
                         serious_failure=serious_failure)
 
-    def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool, *, practical: bool) -> int:
+    def _move_mood(self, marks: tuple[str, ...], customer_abusive: bool, *, practical: bool) -> None:
         rules = self.scenario.mood
         if marks:
             delta = 0
             for mark in marks:
                 if mark == "boundary" and not customer_abusive:
                     continue
-                scenario_says = rules.reactions.get(mark) if is_reply_mark(mark) else None
-                delta += DEFAULT_REACTIONS.get(mark, 0) if scenario_says is None else scenario_says
+                if is_reply_mark(mark):  # a mark the engine does not know moves nothing
+                    delta += rules.reactions.get(mark, DEFAULT_REACTIONS[mark])
         else:
             delta = 0 if practical else rules.no_marks  # a practical question costs nothing
         delta = max(-rules.max_step - 2, min(rules.max_step, delta))
         self.state.mood = max(MOOD_MIN, min(MOOD_MAX, self.state.mood + delta))
-        return delta
 
     def _nudge(self, delta: int) -> None:
         self.state.mood = max(MOOD_MIN, min(MOOD_MAX, self.state.mood + delta))
@@ -153,15 +156,13 @@ class PersonaEngine:
             if any(re.search(p, reply, re.IGNORECASE) for p in trap.unless_words):
                 continue
             if any(re.search(p, reply, re.IGNORECASE) for p in trap.words_any) or (
-                    trap.asked_by and any(trap_index(self.scenario, trap).match(q) for q in sentences_of(reply))):
+                    trap.asked_by and any(trap_index(trap).match(q) for q in sentences_of(reply))):
                 return trap
         return None
 
     def _asked_facts(self, asked: list[str], marks: tuple[str, ...]) -> tuple[list[str], float]:
         """Fact ids the questions ask for, in order, at most two; and the best score of a whole question."""
-        if not self.scenario.facts:
-            return [], 0.0
-        index = fact_index(self.scenario)
+        index = fact_index(self.scenario)  # no facts: an empty index that matches nothing
         found: list[str] = []
         top = 0.0
         for question in asked:
@@ -184,7 +185,6 @@ class PersonaEngine:
     def _answer(self, fact_ids: list[str]) -> Reaction:
         memory = self.state.memory
         given_before = set(memory.facts_given)
-        memory.questions_asked.extend(fact_ids)
         parts = []
         for fact_id in fact_ids:
             fact = fact_by_id(self.scenario, fact_id)
@@ -258,8 +258,7 @@ class PersonaEngine:
 
     def hear(self, reply: str, assessment: Assessment) -> Reaction:
         """React to a learner reply that has been marked."""
-        if self.ended:
-            raise RuntimeError("the conversation is over")
+        self._refuse_when_ended()
         st, sc = self.state, self.scenario
         st.learner_turns += 1
         st.silences_in_a_row = 0
@@ -359,7 +358,7 @@ class PersonaEngine:
             st.checked_resolution = True
             return self._end(resolution.outcome, self._pick(sc.closing.confirm), "confirm", resolution=resolution.id)
         if closes_call(reply) or announces_ending(reply):
-            return self._end(resolution.outcome, self._pick(sc.closing.goodbye), "goodbye", resolution=resolution.id)
+            return self._goodbye()
         for mark, lines in sc.penalised_reactions.items():
             if mark in marks:
                 self._move_mood(marks, False, practical=False)
@@ -373,12 +372,16 @@ class PersonaEngine:
     def _waiting(self, line: str, kind: str, facts: tuple[str, ...] = ()) -> Reaction:
         """After accepting, a customer waits a few more turns, then says goodbye themselves."""
         st = self.state
+        assert st.closing is not None  # only after acceptance
         if st.learner_turns >= self.scenario.max_learner_turns + 2:
-            assert st.closing is not None
-            return self._end(st.closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye",
-                             resolution=st.closing.id)
-        return Reaction(line=line, mood=st.mood, resolution=st.closing.id if st.closing else None, kind=kind,
-                        facts=facts)
+            return self._goodbye()
+        return Reaction(line=line, mood=st.mood, resolution=st.closing.id, kind=kind, facts=facts)
+
+    def _goodbye(self) -> Reaction:
+        """The customer who accepted says goodbye; the call ends with the accepted resolution."""
+        closing = self.state.closing
+        assert closing is not None
+        return self._end(closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye", resolution=closing.id)
 
     def _advance_or(self, lines: list[str]) -> str:
         """A credited reaction also moves the conversation on when the stage allows it."""
@@ -395,25 +398,21 @@ class PersonaEngine:
 
     def silence(self) -> Reaction:
         """React to a reply deadline passing with nothing said."""
-        if self.ended:
-            raise RuntimeError("the conversation is over")
+        self._refuse_when_ended()
         st, sc = self.state, self.scenario
         st.silences_in_a_row += 1
         st.mood = max(MOOD_MIN, st.mood + sc.mood.silence)
         if st.mood <= sc.mood.leave_at or st.silences_in_a_row >= MAX_SILENCES_IN_A_ROW:
             if st.closing is not None:
-                return self._end(st.closing.outcome, self._pick(sc.closing.goodbye), "goodbye",
-                                 resolution=st.closing.id)
+                return self._goodbye()
             return self._end("customer_left", self._pick(sc.leave), "leave")
         return Reaction(line=self._pick(sc.silence), mood=st.mood, kind="silence")
 
     def end_by_learner(self) -> Reaction:
         """The learner ends the role-play (a command, not a reply)."""
-        if self.ended:
-            raise RuntimeError("the conversation is over")
+        self._refuse_when_ended()
         if self.state.closing is not None:
-            return self._end(self.state.closing.outcome, self._pick(self.scenario.closing.goodbye), "goodbye",
-                             resolution=self.state.closing.id)
+            return self._goodbye()
         return self._end("ended_by_learner", self._pick(self.scenario.ended_by_learner), "ended")
 
 

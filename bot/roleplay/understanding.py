@@ -256,7 +256,7 @@ def fact_index(scenario: Scenario) -> ExampleIndex:
     return _cached(scenario, [(f.id, q) for f in scenario.facts for q in f.asked_by])
 
 
-def trap_index(scenario: Scenario, trap: Trap) -> ExampleIndex:
+def trap_index(trap: Trap) -> ExampleIndex:
     """One trap's example sentences (e.g. the ways learners ask "did you drop it?")."""
     return _cached(trap, [(trap.id, q) for q in trap.asked_by])
 
@@ -285,7 +285,6 @@ class Memory:
     """What the customer remembers of the conversation; rebuilt by replay like the rest of the state."""
 
     facts_given: list[str] = field(default_factory=list)
-    questions_asked: list[str] = field(default_factory=list)  # fact ids, once per time asked
     lines_used: set[str] = field(default_factory=set)
     amounts: list[Decimal] = field(default_factory=list)
     timeline: str | None = None

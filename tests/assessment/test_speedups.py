@@ -1,9 +1,10 @@
-"""Speed-ups that must not change a single mark: the tokenizer split at word starts, and each
-distinct sentence of a long reply scored once when choosing evidence."""
+"""Speed-ups that must not change a single mark: the tokenizer split at word starts, each distinct
+sentence of a long reply scored once when choosing evidence, and all of them weighed in one pass."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from importlib.resources import files
 
 import numpy as np
@@ -11,7 +12,7 @@ from tokenizers import Tokenizer
 
 from bot.assessment.classifier import shipped_model
 from bot.assessment.embedding import _TOKENIZER, _model, embed
-from bot.assessment.features import Example, read, tidy
+from bot.assessment.features import Example, read, tidy, with_negation
 from bot.assessment.marking import _evidence, _sentence_spans, decide
 from bot.assessment.training import load_corpus
 
@@ -59,3 +60,45 @@ def test_long_replies_with_repeated_sentences_get_the_same_evidence():
         checked += len(want)
     assert checked > 40
     assert np.isfinite(model.word_scores(["a"], ["apology"])).all()
+
+
+def _plain_weights(block, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """TF-IDF rows and values as first written: a Counter of every known n-gram, in the order met."""
+    grams = [g for word in text.split() for g in block.analyzer(word)] if block.per_word else block.analyzer(text)
+    counts = Counter(j for g in grams if (j := block.vocabulary.get(g)) is not None)
+    if not counts:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    tf = 1.0 + np.log(tf) if block.sublinear else tf
+    values = tf * block.idf[idx]
+    values /= np.linalg.norm(values)
+    return idx + block.offset, values
+
+
+def _texts() -> list[str]:
+    rows = load_corpus()
+    replies = [tidy(r.example.reply) for r in rows[:400]]
+    return [*replies, *(tidy(t) for t in ODD), " ".join(replies[:80]), "ok ok ok. ok!"]
+
+
+def test_the_counted_ngrams_are_a_plain_counts_to_the_last_bit():
+    lean = shipped_model()._lean()
+    for block, prepare in ((lean.words, with_negation), (lean.chars, str)):
+        for text in _texts():
+            want_rows, want_values = _plain_weights(block, prepare(text))
+            rows, values = block.weights_of(prepare(text))
+            assert np.array_equal(rows, want_rows), text
+            assert np.array_equal(values, want_values), text  # same order of summing: the same bits
+
+
+def test_many_texts_at_once_weigh_as_each_alone():
+    lean = shipped_model()._lean()
+    texts = _texts()
+    for block, prepare in ((lean.words, with_negation), (lean.chars, str)):
+        which, rows, values = block.weights_of_each([prepare(t) for t in texts])
+        for i, text in enumerate(texts):
+            want_rows, want_values = block.weights_of(prepare(text))
+            mine = dict(zip(rows[which == i].tolist(), values[which == i], strict=True))
+            assert sorted(mine) == sorted(want_rows.tolist()), text
+            assert np.allclose([mine[r] for r in want_rows.tolist()], want_values, rtol=1e-12, atol=0), text

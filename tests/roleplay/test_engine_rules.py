@@ -449,3 +449,39 @@ def test_waiting_past_the_limit_says_goodbye_with_the_resolution() -> None:
     hear(engine, "record", reply="I've noted it.")
     last = hear(engine, "record", reply="I've noted it.")
     assert (last.kind, last.line, last.outcome, last.resolution) == ("goodbye", "Goodbye then.", "resolved", "refund")
+
+
+def test_a_mark_the_engine_does_not_know_moves_no_mood() -> None:
+    engine = PersonaEngine(build())
+    assert hear(engine, "jumped_to_solution").mood == 0  # a session mark, not a reply mark
+    engine = PersonaEngine(build(mood={"reactions": {"empathy": 1}}))
+    assert hear(engine, "jumped_to_solution", "empathy", "apology").mood == 2
+
+
+def test_a_serious_failure_is_cleared_sentence_by_sentence_in_any_case() -> None:
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    assert hear(engine, reply="I would NEVER say the password is on file.").outcome is None
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    reaction = hear(engine, reply="I would never say the password is on file. But the password is hunter2.")
+    assert (reaction.kind, reaction.serious_failure) == ("serious_failure", "disclose")
+
+
+BY_MEANING = {"id": "balance", "description": "tells a caller about someone else's balance",
+              "said_by": ["His balance is about three hundred pounds.", "The account is in credit at the moment.",
+                          "He's overdrawn by a bit."],
+              "not_by": ["I can't tell you anything about his balance.", "I'm not able to discuss his account."],
+              "line": ["So he's got money!"], "tip": "Never discuss another person's account."}
+
+
+def test_a_serious_failure_by_meaning_is_a_statement_like_its_examples_not_like_the_near_misses() -> None:
+    engine = PersonaEngine(build(serious_failures=[BY_MEANING], reactions={}))
+    reaction = hear(engine, reply="Well, his balance is around three hundred pounds.")
+    assert (reaction.kind, reaction.serious_failure, reaction.line) == ("serious_failure", "balance",
+                                                                        "So he's got money!")
+    careful = PersonaEngine(build(serious_failures=[BY_MEANING], reactions={}))
+    assert hear(careful, "verify", reply="I can't tell you anything about his account balance.").kind == "mood"
+
+
+def test_a_serious_failure_is_heard_in_any_case() -> None:
+    engine = PersonaEngine(build(serious_failures=[FAILURE]))
+    assert hear(engine, reply="OK. The Password Is hunter2.").serious_failure == "disclose"

@@ -97,6 +97,17 @@ def test_bad_scenario_files_name_the_file_field_and_reason(tmp_path, change, fie
     assert str(path) in message and field in message and reason in message, message
 
 
+def test_patterns_go_uncompiled_only_when_asked(tmp_path):
+    path = tmp_path / "faulty-kettle.yaml"
+    path.write_text(VALID.replace('"refund", "money back"', '"refund(", "money back"'), encoding="utf-8")
+    with pytest.raises(ContentError, match="not a valid regular expression"):
+        load_scenario(path)
+    assert load_scenario(path, check_patterns=False).id == "faulty-kettle"
+    assert Catalogue.load([tmp_path], check_patterns=False).ids() == ["faulty-kettle"]
+    checked = Catalogue.load([tmp_path])
+    assert checked.ids() == [] and "regular expression" in str(checked.problems[0])
+
+
 def test_yaml_syntax_errors_give_the_line(tmp_path):
     path = tmp_path / "faulty-kettle.yaml"
     path.write_text(VALID.replace("title: Faulty kettle", "title: [Faulty kettle"), encoding="utf-8")

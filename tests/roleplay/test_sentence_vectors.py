@@ -13,7 +13,7 @@ ODD = ["", "???", "Zzzz qqq", "When did you order it, and what's your postcode?"
 def test_the_quick_vector_equals_the_library_one_for_every_example_and_odd_input(catalogue):
     checked = 0
     for scenario in catalogue.scenarios.values():
-        indexes = [fact_index(scenario)] + [trap_index(scenario, t) for t in scenario.traps if t.asked_by]
+        indexes = [fact_index(scenario)] + [trap_index(t) for t in scenario.traps if t.asked_by]
         examples = [q for f in scenario.facts for q in f.asked_by]
         for index in indexes:
             if not index.fact_ids:
@@ -28,7 +28,7 @@ def test_the_quick_vector_equals_the_library_one_for_every_example_and_odd_input
 def test_the_sparse_similarities_equal_the_whole_product_and_pick_the_same_example(catalogue):
     checked = 0
     for scenario in catalogue.scenarios.values():
-        indexes = ([fact_index(scenario)] + [trap_index(scenario, t) for t in scenario.traps if t.asked_by]
+        indexes = ([fact_index(scenario)] + [trap_index(t) for t in scenario.traps if t.asked_by]
                    + [failure_index(f) for f in scenario.serious_failures if f.said_by])
         sentences = (ODD + [q for f in scenario.facts for q in f.asked_by]
                      + [line for stage in scenario.stages for line in stage.say])
