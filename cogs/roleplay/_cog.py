@@ -285,6 +285,9 @@ class RolePlayCog(commands.Cog):
             log.warning("session %s: its thread is unreachable for now (%s); trying again later", row.id, exc)
             self._unrecovered.add(row.id or 0)
         except Exception:
+            if self.bot.is_closed():  # stopped mid-recovery: the next start reads the thread again
+                log.info("session %s: recovery cut short by the bot stopping", row.id)
+                return
             log.exception("session %s could not be recovered", row.id)
 
     async def recover(self, row: PracticeSession, *, notify: bool = True) -> None:

@@ -166,6 +166,26 @@ async def test_a_customer_answer_stored_but_never_posted_is_shown_after_the_rest
     assert "The customer's last words:" in notice["content"]
 
 
+async def test_a_bot_stopped_while_it_recovers_a_session_logs_no_error_and_the_next_start_recovers_it(server, caplog):
+    """Stopping cuts the thread's history read short (the HTTP session closes under it); nothing is
+    lost, so it is no error: the session stays active and the next start reads the thread again."""
+    fake = server.fake
+    async with server.bot() as bot:
+        _, row = await start_roleplay(server, bot)
+    thread = int(row.channel_id)
+    release = fake.hold("GET", rf"/channels/{thread}/messages")
+    with caplog.at_level(logging.INFO, logger="cogs.roleplay._cog"):
+        async with server.bot() as bot2:
+            await fake.wait_for_request("GET", rf"/channels/{thread}/messages")
+        await fake.wait_for(lambda: any("recovery cut short" in r.getMessage() for r in caplog.records),
+                            what="the recovery to give up as the bot stops")
+    release.set()
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert bot2.services.roleplay.get(row.id).status == "active"
+    async with server.bot():
+        await fake.wait_for_message(thread, lambda m: "I restarted" in (m.get("content") or ""))
+
+
 @pytest.mark.parametrize("discord_forgets", [False, True])
 async def test_a_reply_sent_during_a_gateway_outage_is_answered_once(server, discord_forgets):
     """RESUME replays the missed MESSAGE_CREATE; after INVALID_SESSION the bot identifies again

@@ -151,6 +151,7 @@ class Router:
                                           for f in files]}
         fake.requests.append(RecordedRequest(method, path, recorded, time.monotonic(), query))
         fake._changed.set()
+        await fake._held(method, path)
         advance = getattr(fake.clock, "advance", None)
         if fake.seconds_per_request and advance is not None:  # a slow Discord, on the injected clock
             advance(fake.seconds_per_request)

@@ -71,6 +71,7 @@ class FakeDiscord(Actions):
         self.modals: dict[str, dict[str, Any]] = {}  # custom_id -> last modal the bot showed
         self.modal_origins: dict[str, FakeInteraction] = {}  # custom_id -> what showed it
         self._failures: list[dict[str, Any]] = []
+        self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
         self._changed = asyncio.Event()
         self.gateway = Gateway(self)
         self.router = Router(self)
@@ -282,6 +283,20 @@ class FakeDiscord(Actions):
         if not isinstance(self.clock, FakeClock):
             raise TypeError("slow() needs fake.clock = FakeClock()")
         self._failures.append({"method": method, "path": re.compile(path), "times": times, "seconds": seconds})
+
+    def hold(self, method: str, path: str) -> asyncio.Event:
+        """The next matching call is recorded, then not answered until the returned event is set
+        (a request in flight while the test does something else, e.g. stops the bot)."""
+        release = asyncio.Event()
+        self._holds.append((method, re.compile(path), release))
+        return release
+
+    async def _held(self, method: str, path: str) -> None:
+        for hold in self._holds:
+            if hold[0] == method and hold[1].fullmatch(path):
+                self._holds.remove(hold)
+                await hold[2].wait()
+                return
 
     def rate_limit(self, method: str, path: str, *, retry_after: float = 0.05, is_global: bool = False,
                    times: int = 1) -> None:
