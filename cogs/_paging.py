@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bot import messages
-from bot.paging import pack_lines, split_text
+from bot.paging import pack_lines, split_line, split_text
 
 CONTENT_LIMIT = 2000
 DESCRIPTION_LIMIT = 4096
@@ -31,6 +31,14 @@ Send = Callable[..., Awaitable[Any]]
 def clip(text: str, limit: int = FIELD_VALUE_LIMIT) -> str:
     """Text shortened to its limit, for headings and short-by-design values (body text is split, never clipped)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+QUOTED_LINE = 1000  # a long paragraph is cut into quoted lines of this size, so messages split between lines
+
+
+def quoted(text: str) -> str:
+    """Text as a Discord quote, every line marked, long lines cut so a split message stays quoted."""
+    return "\n".join(f"> {part}" for line in text.split("\n") for part in split_line(line, QUOTED_LINE))
 
 
 def paged_embeds(title: str, description: str = "", sections: Sequence[Section] = (), *,

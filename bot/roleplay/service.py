@@ -281,6 +281,15 @@ class RolePlayService:
                     raise SessionOver(messages.SESSION_OVER)
             return self._react(live, now, raw)
 
+    def last_customer_words(self, session_id: int) -> str:
+        """What the customer said last, read from the store: a face repeats it after a restart, since
+        a process that died between storing and posting it never showed it (`LiveSession.last_customer_text`
+        is the same answer for a session in memory)."""
+        with self.db.session() as s:
+            text = s.exec(select(Turn.text).where(Turn.session_id == session_id, Turn.speaker == "customer")
+                          .order_by(col(Turn.position).desc()).limit(1)).first()
+        return text or ""
+
     def last_message_id(self, session_id: int) -> str | None:
         """The face's id of the newest stored learner message (what to read history after)."""
         with self.db.session() as s:

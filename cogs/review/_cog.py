@@ -13,11 +13,10 @@ from discord.ext import commands
 from bot import messages, review_desk
 from bot.app import ComposureBot
 from bot.mentoring import ReviewError, SessionRecord, export_html, export_markdown
-from bot.paging import split_line
 from bot.storage.models import AccessLogEntry
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
-from cogs._paging import paged_embeds, send_embeds, send_text
+from cogs._paging import paged_embeds, quoted, send_embeds, send_text
 from cogs.review._portfolio import actor, send_learner_zip, send_session_pdf
 from cogs.roleplay._render import relative, report_embeds
 
@@ -27,9 +26,6 @@ def _last_seen(entry: AccessLogEntry | None) -> str:
         return messages.NEVER_REVIEWED
     return messages.LAST_REVIEWED.format(name=entry.actor_name or entry.actor_id, when=relative(entry.at),
                                          action=messages.ACCESS_ACTIONS.get(entry.action, entry.action))
-
-
-QUOTED_LINE = 1000  # a long paragraph is cut into quoted lines of this size, so messages split between lines
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
@@ -51,10 +47,8 @@ class FeedbackModal(discord.ui.Modal, title="Feedback for the learner"):
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
         await interaction.response.send_message(f"Feedback saved for session {self.session_id}.", ephemeral=True)
-        quoted = "\n".join(f"> {part}" for line in self.text.value.split("\n")  # quoted lines short enough
-                            for part in split_line(line, QUOTED_LINE))            # that every message stays quoted
         await self.cog.tell_learner(self.session_id, f"💬 Your mentor {interaction.user.display_name} left "
-                                                     f"feedback on this role-play:\n{quoted}")
+                                                     f"feedback on this role-play:\n{quoted(self.text.value)}")
 
 
 class ReviewCog(commands.Cog):

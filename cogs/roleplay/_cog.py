@@ -21,10 +21,10 @@ from bot.reflection import ReflectionDue
 from bot.roleplay.chart import mood_curve_png
 from bot.roleplay.errors import AlreadyActive, ReplyRejected, RolePlayError
 from bot.roleplay.service import ActiveSession, SessionPaused, TurnResult
-from bot.storage.models import PracticeSession, Turn
+from bot.storage.models import PracticeSession
 from cogs._channels import ROLEPLAY_PERMISSIONS, THREAD_REFUSES, missing_permissions, resolve_channel, serves_guild
 from cogs._followup import followup
-from cogs._paging import CONTENT_LIMIT, clip, send_embeds
+from cogs._paging import CONTENT_LIMIT, clip, quoted, send_embeds
 from cogs.roleplay._render import brief_embed, catalogue_error, relative, report_embeds
 from cogs.roleplay._views import reflect_view
 from cogs.roleplay._voice import PersonaVoice
@@ -309,8 +309,8 @@ class RolePlayCog(commands.Cog):
             return
         deadline = await self._core(sid, self.services.roleplay.extend_deadline, sid)
         if deadline is not None:
-            turns = await self._core(None, self.services.roleplay.turns, sid)
-            await channel.send(restart_notice(turns, relative(deadline)))
+            last_words = await self._core(None, self.services.roleplay.last_customer_words, sid)
+            await channel.send(restart_notice(last_words, relative(deadline)))
 
     async def _close_unreachable(self, session_id: int, notice: str) -> None:
         """End a session whose thread is gone or locked; the learner gets `notice` and the report by DM."""
@@ -335,12 +335,10 @@ class RolePlayCog(commands.Cog):
         return [m async for m in history if str(m.author.id) == row.learner_id and not m.webhook_id]
 
 
-def restart_notice(turns: list[Turn], when: str) -> str:
+def restart_notice(last_words: str, when: str) -> str:
     """The notice repeats the customer's last words: a process that died between storing them and
     posting them (a deadline's answer, say) never showed them, and the learner needs them to reply."""
-    last = next((t.text for t in reversed(turns) if t.speaker == "customer" and t.kind == "line" and t.text), "")
     notice = messages.RESTARTED.format(when=when)
-    if not last:
+    if not last_words:
         return notice
-    quoted = "\n".join(f"> {line}" for line in last.splitlines())
-    return clip(f"{notice}\n{messages.CUSTOMER_LAST_WORDS}\n{quoted}", CONTENT_LIMIT)
+    return clip(f"{notice}\n{messages.CUSTOMER_LAST_WORDS}\n{quoted(last_words)}", CONTENT_LIMIT)
