@@ -17,7 +17,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
+
+from bot.storage.db import sqlite_file
 
 
 class ShardsTaken(RuntimeError):
@@ -128,11 +130,9 @@ ShardClaim = PgShardClaim | FileShardClaim | None
 
 def claim_for(engine: Engine, shard_count: int | None, shard_ids: Iterable[int] | None) -> ShardClaim:
     """The claim this bot process must hold (None for an in-memory SQLite database: nothing shares it)."""
-    url = make_url(engine.url)
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            return None
-        return FileShardClaim(Path(f"{url.database}.bot.lock"))
+    if engine.url.get_backend_name() == "sqlite":
+        path = sqlite_file(engine)
+        return FileShardClaim(Path(f"{path}.bot.lock")) if path else None
     count, ids = shards_of(shard_count, shard_ids)
     return PgShardClaim(engine, count, ids)
 
