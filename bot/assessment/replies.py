@@ -10,6 +10,7 @@ refusal to help is not sincere; an offer beyond authority is an over-promise, no
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,6 +76,10 @@ class _Reader:
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         return pattern.search(self.norm) if self.may(pattern) else None
 
+    def find_all(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """Every match in the reply, in order (none searched for when the pattern cannot match)."""
+        return pattern.finditer(self.norm) if self.may(pattern) else iter(())
+
     def mark(self, name: str, match: Found) -> bool:
         if match is None:
             return False
@@ -130,9 +135,7 @@ _CLAUSE_BREAK = re.compile(r"\s(?:and|but|while|whereas|although)\s|;")
 def _statement(r: _Reader, pattern: re.Pattern[str]) -> re.Match[str] | None:
     """The first match outside a question: "what are you worried about?" shows no empathy, and
     "can you tell me where the refund will go?" commits to nothing. Questions starting "I" count."""
-    if not r.may(pattern):
-        return None
-    for m in pattern.finditer(r.norm):
+    for m in r.find_all(pattern):
         s, e = sentence_at(r.norm, m.start())
         sentence = r.norm[s:e].strip()
         if not sentence.endswith("?") or sentence.startswith("i "):
@@ -158,7 +161,7 @@ def _policy(r: _Reader, *, escalated: bool) -> re.Match[str] | None:
     when no escalation gives it as its reason."""
     patterns = (p.POLICY,) if escalated else (p.POLICY, p.REMIT_LIMIT)
     for pattern in patterns:
-        for m in pattern.finditer(r.norm) if r.may(pattern) else ():
+        for m in r.find_all(pattern):
             s, e = sentence_at(r.norm, m.start())
             if not (r.may(p.DEFENSIVE) and p.DEFENSIVE.search(r.norm, s, e)):
                 return m
@@ -167,9 +170,7 @@ def _policy(r: _Reader, *, escalated: bool) -> re.Match[str] | None:
 
 def _sincere_apology(r: _Reader) -> re.Match[str] | None:
     """An apology, but not a bare "Sorry, what was the name?" (a pardon before a question)."""
-    if not r.may(p.APOLOGY):
-        return None
-    for m in p.APOLOGY.finditer(r.norm):
+    for m in r.find_all(p.APOLOGY):
         s, e = sentence_at(r.norm, m.start())
         sentence = r.norm[s:e].strip()
         pardon = sentence.startswith("sorry") and sentence.endswith("?")
