@@ -95,10 +95,11 @@ class MarkModel:
         from bot.assessment.features import tidy, with_negation
 
         lean = self._lean()
-        replies = embed([e.reply for e in examples])
         # the sentences of one reply share its customer message: embed each distinct message once
         distinct = list(dict.fromkeys(e.customer for e in examples))
-        by_message = dict(zip(distinct, embed(distinct), strict=True))
+        vectors = embed([e.reply for e in examples] + distinct)
+        replies = vectors[:len(examples)]
+        by_message = dict(zip(distinct, vectors[len(examples):], strict=True))
         customers = np.stack([by_message[e.customer] for e in examples])
         out = np.empty((len(examples), len(self.marks)))
         for row, (example, reading) in enumerate(zip(examples, readings, strict=True)):

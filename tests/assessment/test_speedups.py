@@ -32,6 +32,22 @@ def test_the_split_tokenizer_gives_the_ids_of_the_shipped_one():
     assert embed(ODD).shape == (len(ODD), 256)
 
 
+def test_the_embedding_is_the_models_own_bit_for_bit():
+    model = _model()
+    rows = load_corpus()
+    texts = [t for r in rows for t in (r.example.reply, r.example.customer)] + ODD
+    texts.append(" ".join(r.example.reply for r in rows[:60]))
+    by_the_model = model.embed([t if t.strip() else "." for t in texts])
+    norms = np.linalg.norm(by_the_model, axis=1, keepdims=True)
+    want = np.divide(by_the_model, norms, out=np.zeros_like(by_the_model), where=norms > 0)
+    want[[not t.strip() for t in texts]] = 0.0
+    got = embed(texts)
+    differ = [t for t, a, b in zip(texts, got, want, strict=True) if not np.array_equal(a, b)]
+    assert not differ, f"{len(differ)} texts embedded differently, e.g. {differ[0]!r}"
+    assert np.array_equal(embed(texts[:1]), want[:1])  # one at a time as in a batch
+    assert embed([]).shape == (0, 256)
+
+
 def _evidence_sentence_by_sentence(model, example: Example, marks: set[str], reading) -> dict[str, str]:
     """The evidence as it was chosen before: every sentence scored, repeated or not."""
     evidence = {m: reading.rules.evidence[m] for m in marks if m in reading.rules.evidence}
