@@ -23,6 +23,7 @@ from bot.roleplay.understanding import (
     announces_ending,
     asks_for_a_fact,
     closes_call,
+    derived,
     fact_by_id,
     fact_index,
     failure_index,
@@ -420,11 +421,14 @@ def _money(value: Decimal) -> str:
     return f"£{value:,.2f}".replace(".00", "")
 
 
-def known_amounts(sc: Scenario) -> set[Decimal]:
+def known_amounts(sc: Scenario) -> frozenset[Decimal]:
     """Every amount the customer's story contains (what a paraphrase may repeat)."""
-    texts = [sc.brief, sc.persona.situation, *(line for st in sc.stages for line in st.say),
-             *(line for f in sc.facts for line in [*f.answer, *f.again])]
-    return {a for t in texts for a in read_amounts(t)}
+    def read_story() -> frozenset[Decimal]:
+        texts = [sc.brief, sc.persona.situation, *(line for st in sc.stages for line in st.say),
+                 *(line for f in sc.facts for line in [*f.answer, *f.again])]
+        return frozenset(a for t in texts for a in read_amounts(t))
+
+    return derived(sc, "amounts", read_story)
 
 
 def scenario_context(sc: Scenario, *, boundary_set: bool = False) -> ReplyContext:

@@ -10,9 +10,10 @@ the nearest example question above a threshold, not by one pattern per fact.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.assessment.features import Vectoriser, tidy
 from bot.assessment.text import normalise, sentences
@@ -240,30 +241,33 @@ def _char_space(examples: list[str]) -> Vectoriser:
     return fitted
 
 
-_INDEXES: dict[int, tuple[object, ExampleIndex]] = {}
+T = TypeVar("T")
+_DERIVED: dict[tuple[int, str], tuple[object, object]] = {}
 
 
-def _cached(owner: object, pairs: list[tuple[str, str]]) -> ExampleIndex:
-    """Built once per loaded scenario or trap (kept beside the index, so its id is not reused)."""
-    cached = _INDEXES.get(id(owner))
+def derived(owner: object, what: str, build: Callable[[], T]) -> T:
+    """`build()`, worked out once per loaded scenario, trap or failure (kept beside its owner, so
+    the owner's id is not reused while the entry lives)."""
+    cached = _DERIVED.get((id(owner), what))
     if cached is None:
-        cached = _INDEXES[id(owner)] = (owner, _build_index(pairs))
-    return cached[1]
+        cached = _DERIVED[(id(owner), what)] = (owner, build())
+    return cached[1]  # type: ignore[return-value]
 
 
 def fact_index(scenario: Scenario) -> ExampleIndex:
     """The scenario's facts by their example questions."""
-    return _cached(scenario, [(f.id, q) for f in scenario.facts for q in f.asked_by])
+    return derived(scenario, "facts", lambda: _build_index([(f.id, q) for f in scenario.facts for q in f.asked_by]))
 
 
 def trap_index(trap: Trap) -> ExampleIndex:
     """One trap's example sentences (e.g. the ways learners ask "did you drop it?")."""
-    return _cached(trap, [(trap.id, q) for q in trap.asked_by])
+    return derived(trap, "trap", lambda: _build_index([(trap.id, q) for q in trap.asked_by]))
 
 
 def failure_index(failure: SeriousFailure) -> ExampleIndex:
     """A serious failure's examples: "said" for sentences that commit it, "near" for those that don't."""
-    return _cached(failure, [("said", q) for q in failure.said_by] + [("near", q) for q in failure.not_by])
+    return derived(failure, "failure", lambda: _build_index(
+        [("said", q) for q in failure.said_by] + [("near", q) for q in failure.not_by]))
 
 
 def _build_index(pairs: list[tuple[str, str]]) -> ExampleIndex:
