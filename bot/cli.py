@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,14 +32,17 @@ def get_settings() -> Settings:
     return settings()
 
 
-def _catalogue(*, check_patterns: bool = True) -> Catalogue:
+def _catalogue() -> Catalogue:
     from bot.content.catalogue import Catalogue
 
-    settings = get_settings()
-    cat = Catalogue.load([settings.scenarios_dir], check_patterns=check_patterns)
-    for problem in cat.problems:
-        print(f"warning: skipped a bad scenario file:\n  {problem}", file=sys.stderr)
+    cat = Catalogue.load([get_settings().scenarios_dir])
+    _warn_skipped(cat.problems)
     return cat
+
+
+def _warn_skipped(problems: Sequence[object]) -> None:
+    for problem in problems:
+        print(f"warning: skipped a bad scenario file:\n  {problem}", file=sys.stderr)
 
 
 def _database() -> Database:
@@ -99,13 +103,17 @@ def cmd_scenarios_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios_list(args: argparse.Namespace) -> int:
-    """`scenarios list`: the scenarios, one per line. Their regular expressions are not compiled, which
-    halves the time: a bad one is reported by `scenarios check`, and when the bot or the terminal
-    starts (the scenario is then skipped), never in the middle of a call."""
-    cat = _catalogue(check_patterns=False)
-    for scenario_id in cat.ids():
-        sc = cat.get(scenario_id)
-        print(f"{sc.id:32} {sc.title}")
+    """`scenarios list`: the scenarios, one per line, from the listing kept while no file and no
+    validating code changed (bot.content.listing). Their regular expressions are not compiled: a bad
+    one is reported by `scenarios check`, and when the bot or the terminal starts (the scenario is
+    then skipped), never in the middle of a call."""
+    from bot.content.listing import listing
+    from bot.paths import scenarios_dir
+
+    found = listing(scenarios_dir())
+    _warn_skipped(found.problems)
+    for scenario_id, title in found.scenarios:
+        print(f"{scenario_id:32} {title}")
     return 0
 
 
@@ -324,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", help="files or folders (default: the scenarios folder)")
     c.set_defaults(func=cmd_scenarios_check)
     c = ssub.add_parser("list", help="list the scenarios")
-    c.set_defaults(func=cmd_scenarios_list)
+    c.set_defaults(func=cmd_scenarios_list, reads_settings=False)
     c = ssub.add_parser("schema", help="print the JSON schema of scenario files (or --cards) for editors")
     c.add_argument("--cards", action="store_true", help="the schema of quiz-card files instead")
     c.set_defaults(func=cmd_scenarios_schema)
@@ -387,30 +395,39 @@ def _is_database_error(exc: BaseException) -> bool:
     return errors is not None and isinstance(exc, errors.DBAPIError)
 
 
+def _is_refusal(exc: BaseException) -> bool:
+    """An unknown scenario or a refused role-play step; only a command that loaded them can raise them."""
+    catalogue, roleplay = sys.modules.get("bot.content.catalogue"), sys.modules.get("bot.roleplay.errors")
+    return (catalogue is not None and isinstance(exc, catalogue.UnknownScenario)) or (
+        roleplay is not None and isinstance(exc, roleplay.RolePlayError))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; expected failures are one line on stderr, not a traceback."""
     args = build_parser().parse_args(argv)
-    from pydantic import ValidationError
+    if getattr(args, "reads_settings", True):
+        from pydantic import ValidationError
 
-    from bot.config import explain
+        from bot.config import explain
 
-    try:
-        level = get_settings().log_level.upper()
-    except ValidationError as exc:
-        print(f"error: a setting in the environment or .env is wrong:\n{explain(exc)}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
+        try:
+            level = get_settings().log_level
+        except ValidationError as exc:
+            print(f"error: a setting in the environment or .env is wrong:\n{explain(exc)}", file=sys.stderr)
+            return 2
+    else:  # a command that needs one path, not the settings (and not pydantic, most of its start-up)
+        from bot.paths import setting_text
+
+        level = setting_text("log_level") or "WARNING"
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.WARNING),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from bot.content.catalogue import UnknownScenario
-    from bot.roleplay.errors import RolePlayError
-
     try:
         code: int = args.func(args)
         return code
-    except (UnknownScenario, RolePlayError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except Exception as exc:
+        if _is_refusal(exc):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         if not isinstance(exc, PermissionError | ConnectionError) and not _is_database_error(exc):
             raise
         if args.debug:

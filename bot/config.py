@@ -9,13 +9,7 @@ from typing import Annotated, Self
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# A checkout (./composure, an editable install) keeps its content and its files beside the code; an
-# installed wheel carries migrations/ and scenarios/ in bot/_bundled (see setup.py) and keeps the
-# database and reports in the working directory.
-IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "scenarios").is_dir()
-CONTENT_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path(__file__).resolve().parent / "_bundled"
-DATA_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path.cwd()
+from bot.paths import DATA_ROOT, DEFAULT_SCENARIOS_DIR
 
 
 class Settings(BaseSettings):
@@ -27,7 +21,7 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_url: str = Field(default=f"sqlite:///{DATA_ROOT / 'composure.db'}")
-    scenarios_dir: Path = CONTENT_ROOT / "scenarios"
+    scenarios_dir: Path = DEFAULT_SCENARIOS_DIR
     dev_guild_id: int | None = None
     default_reply_seconds: int = Field(default=120, ge=10, le=3600)
     reflection_reminder_minutes: int = Field(default=24 * 60, ge=1)

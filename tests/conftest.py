@@ -20,6 +20,18 @@ PG_URL = os.environ.get("COMPOSURE_TEST_PG_URL")
 SQLITE_FILE = "sqlite:///"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' caches (e.g. `scenarios list`'s, in their subprocesses too) stay out of the user's."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def catalogue():
     """The shipped scenarios, loaded once."""

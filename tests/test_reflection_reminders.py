@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from bot import jobs
 from bot.clock import ManualClock
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
+from bot.paths import PROJECT_ROOT
 from bot.reflection import MAX_REMINDERS, REMINDER_KIND, on_reminder, reminder_id, schedule_first_reminder
 from bot.services import build_services
 from bot.storage.db import Database

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
+from bot.paths import PROJECT_ROOT
 from bot.quiz.schedule import due_count
 from bot.reflection import reminder_id
 from bot.services import build_services

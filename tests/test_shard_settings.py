@@ -71,11 +71,15 @@ def test_bad_shard_settings_are_refused_with_the_variable_named(tmp_path, env, s
 
 def test_the_command_line_reports_a_bad_setting_in_one_line_and_stops(tmp_path):
     env = {**os.environ, "SHARD_COUNT": "2", "SHARD_IDS": "0,2", "DATABASE_URL": PG}
-    done = subprocess.run([sys.executable, "-m", "bot", "scenarios", "list"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "bot", "scenarios", "check"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 2
     assert done.stderr == ("error: a setting in the environment or .env is wrong:\n"
                            "SHARD_IDS 2 outside 0-1 (SHARD_COUNT=2)\n")
+    # `scenarios list` reads only SCENARIOS_DIR (and LOG_LEVEL), without the settings' validation
+    listed = subprocess.run([sys.executable, "-m", "bot", "scenarios", "list"], capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=120)
+    assert listed.returncode == 0 and "faulty-kettle" in listed.stdout, listed.stderr
 
 
 def test_shard_settings_choose_the_sharded_bot(tmp_path):

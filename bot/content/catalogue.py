@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.listing import scenario_files
 from bot.content.loader import ContentError, load_file
 from bot.content.scenario import CHECK_PATTERNS, Scenario
 
@@ -20,11 +21,6 @@ class UnknownScenario(KeyError):
 
     def __str__(self) -> str:
         return f"no scenario called {self.scenario_id!r}; choose one of: {', '.join(self.known)}"
-
-
-def scenario_files(folder: Path) -> list[Path]:
-    """The scenario files in a folder: *.yaml at its top level, not starting with '_'."""
-    return sorted(p for p in folder.glob("*.y*ml") if not p.name.startswith("_"))
 
 
 def load_scenario(path: Path, *, check_patterns: bool = True) -> Scenario:

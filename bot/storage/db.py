@@ -15,7 +15,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session as DbSession
 from sqlmodel import create_engine
 
-from bot.config import CONTENT_ROOT
+from bot.paths import CONTENT_ROOT
 from bot.storage.checkpoint import BACKSTOP_PAGES, WalCheckpointer
 
 MIGRATIONS_DIR = CONTENT_ROOT / "migrations"

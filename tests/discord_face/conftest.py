@@ -13,7 +13,8 @@ from fake_discord import FakeDiscord
 
 from bot.app import ComposureBot
 from bot.clock import ManualClock
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
+from bot.paths import PROJECT_ROOT
 from bot.services import build_services
 from bot.storage.db import Database
 

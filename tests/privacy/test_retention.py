@@ -10,8 +10,9 @@ from privacy_world import HOSTILE, dump, populate, rows_about
 
 from bot import jobs
 from bot.clock import ManualClock
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.guild import SettingsError
+from bot.paths import PROJECT_ROOT
 from bot.privacy.retention import PURGE_JOB_ID, RetentionPurged, purge_expired, set_retention
 from bot.services import build_services
 from bot.storage.db import Database
