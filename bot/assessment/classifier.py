@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "assessor.joblib"
 SEED = 0
+CUSTOMER_MESSAGES_KEPT = 4096
 C = 16.0  # inverse regularisation: best of 1, 4, 16 by grouped cross-validation on the training corpus
 
 
@@ -92,30 +93,45 @@ class MarkModel:
         import numpy as np
 
         from bot.assessment.embedding import embed
-        from bot.assessment.features import tidy, with_negation
+        from bot.assessment.features import with_negation
 
         lean = self._lean()
-        # the sentences of one reply share its customer message: embed each distinct message once
-        distinct = list(dict.fromkeys(e.customer for e in examples))
-        vectors = embed([e.reply for e in examples] + distinct)
-        replies = vectors[:len(examples)]
-        by_message = dict(zip(distinct, vectors[len(examples):], strict=True))
-        customers = np.stack([by_message[e.customer] for e in examples])
+        replies = embed([e.reply for e in examples])
         out = np.empty((len(examples), len(self.marks)))
         for row, (example, reading) in enumerate(zip(examples, readings, strict=True)):
             logits = self.bias.astype(np.float64).copy()
-            customer_text = tidy(example.customer)
-            for block, text, scale in ((lean.words, with_negation(reading.text), 1.0), (lean.chars, reading.text, 1.0),
-                                       (lean.customer_words, customer_text, 0.5)):
+            for block, text in ((lean.words, with_negation(reading.text)), (lean.chars, reading.text)):
                 rows, values = block.weights_of(text)
                 if len(rows):
-                    logits += scale * (values @ self.weights[rows])
+                    logits += values @ self.weights[rows]
+            by_words, by_meaning = self._customer_terms(lean, example.customer)
+            logits += by_words
             logits += replies[row] @ self.weights[lean.reply_at:lean.reply_at + replies.shape[1]]
-            logits += 0.5 * (customers[row] @ self.weights[lean.customer_at:lean.customer_at + customers.shape[1]])
+            logits += by_meaning
             facts = np.asarray(reading.facts, dtype=np.float32)
             logits += facts @ self.weights[lean.facts_at:lean.facts_at + len(facts)]
             out[row] = 1.0 / (1.0 + np.exp(-logits))
         return out
+
+    def _customer_terms(self, lean: _LeanSpace, customer: str) -> tuple[np.ndarray, np.ndarray]:
+        """The customer message's two parts of the logits (its words, its meaning), each added where
+        `score` always added it, so the sums are the same to the bit. Kept per message: the customer's
+        messages are the scenario's lines, said again in every session of it."""
+        import numpy as np
+
+        from bot.assessment.embedding import embed
+        from bot.assessment.features import tidy
+
+        kept = lean.customer_terms.get(customer)
+        if kept is None:
+            rows, values = lean.customer_words.weights_of(tidy(customer))
+            by_words = 0.5 * (values @ self.weights[rows]) if len(rows) else np.zeros(len(self.marks))
+            meaning = embed([customer])[0]
+            by_meaning = 0.5 * (meaning @ self.weights[lean.customer_at:lean.customer_at + len(meaning)])
+            if len(lean.customer_terms) >= CUSTOMER_MESSAGES_KEPT:
+                lean.customer_terms.clear()
+            kept = lean.customer_terms[customer] = (by_words, by_meaning)
+        return kept
 
     def word_scores(self, texts: list[str], marks: list[str]) -> np.ndarray:
         """How strongly each text's own words and characters point to each mark: the n-gram part of
@@ -241,6 +257,7 @@ class _LeanSpace:
     reply_at: int
     customer_at: int
     facts_at: int
+    customer_terms: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, space: FeatureSpace) -> _LeanSpace:
