@@ -207,12 +207,20 @@ class TfidfBlock:
             grams = self.known[word] = tuple(j for g in self.analyzer(word) if (j := vocabulary.get(g)) is not None)
         return grams
 
-    def _counts(self, text: str) -> Counter[int]:
+    def _counts(self, text: str) -> dict[int, int]:
         if self.per_word:
-            columns: list[int] = []
-            for word, times in Counter(text.split()).items():
-                columns.extend(self._grams_of(word) * times)
-            return Counter(columns)
+            words = text.split()
+            by_word = Counter(words)
+            if len(by_word) * 2 > len(words):  # mostly distinct words: C's counting of every n-gram is quicker
+                columns: list[int] = []
+                for word, times in by_word.items():
+                    columns.extend(self._grams_of(word) * times)
+                return Counter(columns)
+            counts: dict[int, int] = {}  # each repeated word's n-grams counted once, times its count
+            for word, times in by_word.items():
+                for column in self._grams_of(word):
+                    counts[column] = counts.get(column, 0) + times
+            return counts
         vocabulary = self.vocabulary
         return Counter(j for g in self.analyzer(text) if (j := vocabulary.get(g)) is not None)
 

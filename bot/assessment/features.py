@@ -82,11 +82,14 @@ _WORD_OR_STOP = re.compile(r"[\w£]+|[.!?,;:]")
 
 
 _FAULT_WORD = re.compile(r"(?:not_)?(?:fault|faults|mistake|mistakes|wrong|error|errors|blame|messed|screwed)")
+_FAULT_STEM = re.compile(r"fault|mistake|wrong|error|blame|messed|screwed")  # what any fault word contains
 
 
 def only_denies_fault(tidy_text: str) -> bool:
     """Every word of fault in the reply is negated ("our system doesnt make mistakes", "its not our
     fault"): a denial, which bags of n-grams and embeddings cannot tell from an admission."""
+    if not _FAULT_STEM.search(tidy_text):
+        return False  # no word of fault at all (most replies), so none to read word by word
     hits = [t for t in with_negation(tidy_text).split() if _FAULT_WORD.fullmatch(t)]
     return bool(hits) and all(t.startswith("not_") for t in hits)
 

@@ -33,6 +33,13 @@ def test_only_denies_fault(reply: str, denies: bool) -> None:
     assert only_denies_fault(tidy(reply)) is denies
 
 
+@pytest.mark.parametrize("word", ["fault", "faults", "mistake", "mistakes", "wrong", "error", "errors", "blame",
+                                  "messed", "screwed"])
+def test_every_word_of_fault_is_read_negated_or_not(word: str) -> None:
+    assert only_denies_fault(tidy(f"We never {word} anything here."))
+    assert not only_denies_fault(tidy(f"Yes, we {word} that up."))
+
+
 def _facts(reply: str, customer: str, context: ReplyContext) -> dict[str, float]:
     return dict(zip(FACT_NAMES, read(Example(reply, customer, context)).facts, strict=True))
 

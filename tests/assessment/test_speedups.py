@@ -95,7 +95,8 @@ def _plain_weights(block, text: str) -> tuple[np.ndarray, np.ndarray]:
 def _texts() -> list[str]:
     rows = load_corpus()
     replies = [tidy(r.example.reply) for r in rows[:400]]
-    return [*replies, *(tidy(t) for t in ODD), " ".join(replies[:80]), "ok ok ok. ok!"]
+    repeated = " ".join(replies[:3] * 40)  # mostly repeated words: counted word by word, not n-gram by n-gram
+    return [*replies, *(tidy(t) for t in ODD), " ".join(replies[:80]), "ok ok ok. ok!", repeated]
 
 
 def test_the_counted_ngrams_are_a_plain_counts_to_the_last_bit():
