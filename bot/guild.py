@@ -62,6 +62,13 @@ def update_guild(session: DbSession, *, guild_id: str, mentor_role_id: str | Non
     return settings
 
 
+def clear_reply_seconds(session: DbSession, *, guild_id: str) -> None:
+    """Back to each scenario's own reply time on this server."""
+    settings = guild_settings(session, guild_id=guild_id)
+    settings.reply_seconds = None
+    session.add(settings)
+
+
 def set_learner_reply_seconds(session: DbSession, *, guild_id: str, learner_id: str,
                               seconds: int | None) -> LearnerSettings:
     """An accessibility adjustment for one learner; None returns them to the server's setting."""

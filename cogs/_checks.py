@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.guild import is_mentor
-from cogs._services import services_of
+from cogs._services import bot_of, in_session
 
 NOT_MENTOR = ("⛔ Only mentors can use this. A server admin can set the mentor role with "
               "`/setup mentor-role`.")
@@ -34,10 +34,9 @@ async def require_mentor(interaction: discord.Interaction) -> bool:
     if interaction.guild_id is None:
         await interaction.response.send_message(GUILD_ONLY, ephemeral=True)
         return False
-    services = services_of(interaction)
     roles = [str(r.id) for r in getattr(interaction.user, "roles", [])]
-    with services.db.session() as s:
-        allowed = is_mentor(s, guild_id=str(interaction.guild_id), role_ids=roles, is_admin=_is_admin(interaction))
+    allowed = await in_session(bot_of(interaction), is_mentor, guild_id=str(interaction.guild_id), role_ids=roles,
+                               is_admin=_is_admin(interaction))
     if not allowed:
         await interaction.response.send_message(NOT_MENTOR, ephemeral=True)
     return allowed

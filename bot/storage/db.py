@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +20,8 @@ from bot.paths import CONTENT_ROOT
 from bot.storage.checkpoint import BACKSTOP_PAGES, WalCheckpointer
 
 MIGRATIONS_DIR = CONTENT_ROOT / "migrations"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def normalise_url(url: str) -> str:
@@ -100,6 +103,11 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def run(self, work: Callable[Concatenate[DbSession, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`work(session, ...)` in one transaction: one call a face can hand whole to a worker thread."""
+        with self.session() as session:
+            return work(session, *args, **kwargs)
 
     def dispose(self) -> None:
         """Close pooled connections (and stop the SQLite checkpoint thread)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import discord
@@ -11,9 +10,10 @@ from discord.ext import commands
 
 from bot import messages
 from bot.app import ComposureBot
-from bot.privacy.erasure import ErasurePlan, ErasureResult, erase_learner, plan_erasure
-from bot.privacy.export import ExportPart, export_learner
+from bot.privacy.erasure import erase_learner, plan_erasure
+from bot.privacy.export import export_learner
 from bot.privacy.wording import confirmation, counted
+from cogs._services import in_session
 from cogs.privacy._views import ConfirmDelete
 
 
@@ -24,24 +24,12 @@ class PrivacyCog(commands.Cog):
         self.bot = bot
         self.services = bot.services
 
-    def _export(self, learner_id: str, limit: int) -> list[ExportPart]:
-        with self.services.db.session() as s:
-            return export_learner(s, learner_id=learner_id, now=self.services.clock(), limit=limit)
-
-    def _plan(self, learner_id: str) -> ErasurePlan:
-        with self.services.db.session() as s:
-            return plan_erasure(s, learner_id=learner_id)
-
-    def _erase(self, learner_id: str) -> ErasureResult:
-        """Every row of the learner in one transaction: thousands of turns, so off the event loop."""
-        with self.services.db.session() as s:
-            return erase_learner(s, learner_id=learner_id)
-
     @privacy.command(name="export", description="Get a copy of everything Composure stores about you, by DM")
     async def export(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         limit = min(self.services.settings.export_part_bytes, interaction.filesize_limit)
-        parts = await asyncio.to_thread(self._export, str(interaction.user.id), limit)
+        parts = await in_session(self.bot, export_learner, learner_id=str(interaction.user.id),
+                                 now=self.services.clock(), limit=limit)
         try:
             for index, part in enumerate(parts, 1):
                 await interaction.user.send(messages.EXPORT_DM_HEADER.format(index=index, total=len(parts)),
@@ -54,12 +42,12 @@ class PrivacyCog(commands.Cog):
     @privacy.command(name="delete", description="Delete what Composure stores about you (asks first)")
     async def delete(self, interaction: discord.Interaction) -> None:
         learner_id = str(interaction.user.id)
-        active = self.services.roleplay.active_for(learner_id)
+        active = await self.bot.off_loop(self.services.roleplay.active_for, learner_id)
         if active is not None:
             await interaction.response.send_message(messages.DELETE_ACTIVE.format(session_id=active.id),
                                                     ephemeral=True)
             return
-        plan = await asyncio.to_thread(self._plan, learner_id)
+        plan = await in_session(self.bot, plan_erasure, learner_id=learner_id)
         if plan.nothing_stored:
             await interaction.response.send_message(messages.NOTHING_STORED, ephemeral=True)
             return
@@ -68,12 +56,13 @@ class PrivacyCog(commands.Cog):
 
     async def _confirmed(self, interaction: discord.Interaction) -> None:
         learner_id = str(interaction.user.id)
-        active = self.services.roleplay.active_for(learner_id)  # started one since being asked
+        active = await self.bot.off_loop(self.services.roleplay.active_for, learner_id)  # started one since being asked
         if active is not None:
             await interaction.response.edit_message(content=messages.DELETE_ACTIVE.format(session_id=active.id),
                                                     view=None)
             return
-        result = await asyncio.to_thread(self._erase, learner_id)
+        # every row of the learner in one transaction: thousands of turns
+        result = await in_session(self.bot, erase_learner, learner_id=learner_id)
         text = messages.DELETE_DONE.format(gone=counted(result.summary))
         if result.kept:
             text += "\n" + messages.DELETE_DONE_KEPT.format(ids=", ".join(str(k.session_id) for k in result.kept))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlmodel import Session as DbSession
 
 from bot.app import ComposureBot
 from bot.guild import guild_settings
@@ -17,6 +18,7 @@ from bot.progress.learner import LearnerProgress, learner_progress, retention_li
 from bot.progress.wording import WORDING
 from cogs._followup import followup
 from cogs._paging import clip
+from cogs._services import in_session
 
 CHART_NAME = "progress.png"
 
@@ -50,12 +52,14 @@ class ProgressCog(commands.Cog):
     async def progress(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         services = self.services
-        with services.db.session() as s:
-            tz = ZoneInfo(guild_settings(s, guild_id=str(interaction.guild_id)).timezone) \
-                if interaction.guild_id else ZoneInfo("UTC")
-            progress = learner_progress(s, learner_id=str(interaction.user.id), catalogue=services.catalogue,
-                                        deck=services.quiz.deck, scheduler=services.quiz.scheduler,
-                                        now=services.clock(), tz=tz)
+        guild_id, learner_id, now = interaction.guild_id, str(interaction.user.id), services.clock()
+
+        def gather(s: DbSession) -> LearnerProgress:
+            tz = ZoneInfo(guild_settings(s, guild_id=str(guild_id)).timezone) if guild_id else ZoneInfo("UTC")
+            return learner_progress(s, learner_id=learner_id, catalogue=services.catalogue, deck=services.quiz.deck,
+                                    scheduler=services.quiz.scheduler, now=now, tz=tz)
+
+        progress = await in_session(self.bot, gather)
         files = []
         if progress.sessions:
             png = await asyncio.to_thread(mark_rates_png, progress.sessions)

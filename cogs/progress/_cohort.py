@@ -13,7 +13,7 @@ from bot.progress.cohort import cohort_report, heatmap_rows, report_sections
 from cogs._checks import require_mentor
 from cogs._followup import followup
 from cogs._paging import paged_embeds, send_embeds
-from cogs._services import services_of
+from cogs._services import bot_of, in_session
 
 HEATMAP_NAME = "cohort-heatmap.png"
 MAX_DAYS = 366
@@ -27,12 +27,12 @@ async def send_cohort_report(interaction: discord.Interaction, days: int) -> Non
         await interaction.response.send_message(f"⚠️ Choose a period of 1 to {MAX_DAYS} days.", ephemeral=True)
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
-    services = services_of(interaction)
+    bot = bot_of(interaction)
+    services = bot.services
     until = services.clock()
     since = until - timedelta(days=days)
-    with services.db.session() as s:
-        report = cohort_report(s, guild_id=str(interaction.guild_id), since=since, until=until,
-                               catalogue=services.catalogue, deck=services.quiz.deck)
+    report = await in_session(bot, cohort_report, guild_id=str(interaction.guild_id), since=since, until=until,
+                              catalogue=services.catalogue, deck=services.quiz.deck)
     names, rates = heatmap_rows(report)
     title = f"Share of replies per mark, {since:%d %b} – {until:%d %b %Y}"
     png = await asyncio.to_thread(cohort_heatmap_png, names, report.marks, rates, title)

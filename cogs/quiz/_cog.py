@@ -28,6 +28,7 @@ from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
 from cogs._pace import Paced
 from cogs._paging import paged_embeds, send_embeds, send_text
+from cogs._services import in_session
 from cogs.progress._cohort import send_cohort_report
 from cogs.quiz._views import cohort_question_view, show_next
 from cogs.roleplay._render import relative
@@ -57,9 +58,8 @@ class QuizCog(commands.Cog):
 
     @app_commands.command(name="quiz-reminders", description="Turn the daily 'cards due' message on or off")
     async def quiz_reminders(self, interaction: discord.Interaction, enabled: bool) -> None:
-        with self.services.db.session() as s:
-            set_daily_dm(s, guild_id=str(interaction.guild_id or ""), learner_id=str(interaction.user.id),
-                         enabled=enabled)
+        await in_session(self.bot, set_daily_dm, guild_id=str(interaction.guild_id or ""),
+                         learner_id=str(interaction.user.id), enabled=enabled)
         text = "I'll message you each day when cards are due." if enabled else "No more daily messages."
         await interaction.response.send_message(f"✅ {text}", ephemeral=True)
 
@@ -73,22 +73,21 @@ class QuizCog(commands.Cog):
         if not await require_mentor(interaction):
             return
         guild_id = str(interaction.guild_id)
-        with self.services.db.session() as s:
-            settings = guild_settings(s, guild_id=guild_id)
-            if str(channel.id) not in settings.cohort_channel_ids:
-                await interaction.response.send_message(
-                    f"⚠️ {channel.mention} is not a cohort channel. An admin can add it with "
-                    "`/setup cohort-channel`.", ephemeral=True)
-                return
-            try:
-                row, first = create_schedule(s, guild_id=guild_id, channel_id=str(channel.id), rule=rule,
-                                             timezone=settings.timezone, questions=questions,
-                                             window_minutes=window_minutes, created_by=str(interaction.user.id),
-                                             now=self.services.clock(), deck=self.services.quiz.deck, topic=topic)
-            except CohortError as exc:
-                s.rollback()
-                await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
-                return
+        settings = await in_session(self.bot, guild_settings, guild_id=guild_id)
+        if str(channel.id) not in settings.cohort_channel_ids:
+            await interaction.response.send_message(
+                f"⚠️ {channel.mention} is not a cohort channel. An admin can add it with "
+                "`/setup cohort-channel`.", ephemeral=True)
+            return
+        try:
+            row, first = await in_session(
+                self.bot, create_schedule, guild_id=guild_id, channel_id=str(channel.id), rule=rule,
+                timezone=settings.timezone, questions=questions, window_minutes=window_minutes,
+                created_by=str(interaction.user.id), now=self.services.clock(), deck=self.services.quiz.deck,
+                topic=topic)
+        except CohortError as exc:  # nothing was stored: the transaction rolled back
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
         await interaction.response.send_message(
             f"✅ Cohort quiz #{row.id} scheduled in {channel.mention} (`{row.rule}`, {settings.timezone}). "
             f"First one {relative(first)}.", ephemeral=True)
@@ -97,8 +96,7 @@ class QuizCog(commands.Cog):
     async def list_(self, interaction: discord.Interaction) -> None:
         if not await require_mentor(interaction):
             return
-        with self.services.db.session() as s:
-            rows = list_schedules(s, guild_id=str(interaction.guild_id))
+        rows = await in_session(self.bot, list_schedules, guild_id=str(interaction.guild_id))
         if not rows:
             await interaction.response.send_message("No cohort quizzes are scheduled.", ephemeral=True)
             return
@@ -112,8 +110,7 @@ class QuizCog(commands.Cog):
         if not await require_mentor(interaction):
             return
         try:
-            with self.services.db.session() as s:
-                cancel_schedule(s, guild_id=str(interaction.guild_id), schedule_id=schedule)
+            await in_session(self.bot, cancel_schedule, guild_id=str(interaction.guild_id), schedule_id=schedule)
         except CohortError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return

@@ -11,7 +11,7 @@ import discord
 from bot.quiz.cards import Question
 from bot.quiz.cohort import CohortError, answer_cohort
 from bot.quiz.revision import answer, next_question
-from cogs._services import services_of
+from cogs._services import bot_of, in_session, services_of
 
 
 def _epoch(interaction: discord.Interaction) -> int:
@@ -36,9 +36,10 @@ def question_view(question: Question, shown_at: int) -> discord.ui.View:
 
 async def show_next(interaction: discord.Interaction, *, edit: bool) -> None:
     """Send (or swap in) the learner's next due card, or say that nothing is due."""
-    services = services_of(interaction)
-    question, waiting = next_question(services.db, services.quiz.deck, learner_id=str(interaction.user.id),
-                                      now=services.clock())
+    bot = bot_of(interaction)
+    services = bot.services
+    question, waiting = await bot.off_loop(next_question, services.db, services.quiz.deck,
+                                           learner_id=str(interaction.user.id), now=services.clock())
     if question is None:
         done = "Nothing is due right now. Well done! I'll remind you when cards come back."
         if edit:
@@ -66,14 +67,16 @@ class QuizAnswerButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]
         return cls(match["card"], match["key"], int(match["shown"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        services = services_of(interaction)
+        bot = bot_of(interaction)
+        services = bot.services
         if self.card_id not in services.quiz.deck.cards:
             await interaction.response.edit_message(content="That card has been retired. Try /quiz again.",
                                                     embed=None, view=None)
             return
         elapsed_ms = max(0, (_epoch(interaction) - self.shown_at) * 1000)
-        feedback = answer(services.db, services.quiz.deck, services.quiz.scheduler, learner_id=str(interaction.user.id),
-                          card_id=self.card_id, key=self.key, answer_ms=elapsed_ms, now=services.clock())
+        feedback = await bot.off_loop(answer, services.db, services.quiz.deck, services.quiz.scheduler,
+                                      learner_id=str(interaction.user.id), card_id=self.card_id, key=self.key,
+                                      answer_ms=elapsed_ms, now=services.clock())
         title = "✅ Correct" if feedback.correct else "❌ Not quite"
         embed = discord.Embed(title=title, description=feedback.explanation,
                               colour=discord.Colour.green() if feedback.correct else discord.Colour.red())
@@ -114,14 +117,13 @@ class CohortAnswerButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.Vie
         return cls(int(match["quiz"]), match["card"], match["key"], int(match["shown"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        services = services_of(interaction)
+        bot = bot_of(interaction)
         try:
-            with services.db.session() as s:
-                correct, _ = answer_cohort(
-                    s, quiz_id=self.quiz_id, learner_id=str(interaction.user.id),
-                    learner_name=interaction.user.display_name, card_id=self.card_id, choice=self.key,
-                    answer_ms=max(0, (_epoch(interaction) - self.shown_at) * 1000), now=services.clock(),
-                    deck=services.quiz.deck)
+            correct, _ = await in_session(
+                bot, answer_cohort, quiz_id=self.quiz_id, learner_id=str(interaction.user.id),
+                learner_name=interaction.user.display_name, card_id=self.card_id, choice=self.key,
+                answer_ms=max(0, (_epoch(interaction) - self.shown_at) * 1000), now=bot.services.clock(),
+                deck=bot.services.quiz.deck)
         except CohortError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return

@@ -171,7 +171,7 @@ class ReviewCog(commands.Cog):
         return channel if isinstance(channel, discord.Thread) else None
 
     async def tell_learner(self, session_id: int, text: str) -> None:
-        row = self.services.roleplay.get(session_id)
+        row = await self.bot.off_loop(self.services.roleplay.get, session_id)
         with contextlib.suppress(discord.HTTPException):  # telling the learner is a courtesy
             thread = await self._thread(row.channel_id)
             if thread is not None:

@@ -9,7 +9,7 @@ import discord
 
 from bot.progress.gibbs import read_log
 from bot.reflection import FIELDS, ReflectionError, save_reflection
-from cogs._services import services_of
+from cogs._services import bot_of, in_session
 
 
 class ReflectionModal(discord.ui.Modal):
@@ -27,12 +27,11 @@ class ReflectionModal(discord.ui.Modal):
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        services = services_of(interaction)
+        bot = bot_of(interaction)
         answers = {key: item.value for key, item in self.inputs.items()}
         try:
-            with services.db.session() as s:
-                save_reflection(s, session_id=self.session_id, learner_id=str(interaction.user.id),
-                                answers=answers, now=services.clock())
+            await in_session(bot, save_reflection, session_id=self.session_id, learner_id=str(interaction.user.id),
+                             answers=answers, now=bot.services.clock())
         except ReflectionError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
@@ -58,8 +57,8 @@ class ReflectButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
         return cls(int(match["sid"]))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        services = services_of(interaction)
-        row = services.roleplay.get(self.session_id)
+        bot = bot_of(interaction)
+        row = await bot.off_loop(bot.services.roleplay.get, self.session_id)
         if row.learner_id != str(interaction.user.id):
             await interaction.response.send_message("Only the learner who played this session can "
                                                     "write its reflective log.", ephemeral=True)

@@ -11,13 +11,20 @@ from discord.ext import commands
 
 from bot import messages
 from bot.app import ComposureBot
-from bot.guild import SettingsError, guild_settings, set_learner_reply_seconds, update_guild
+from bot.guild import (
+    SettingsError,
+    clear_reply_seconds,
+    guild_settings,
+    set_learner_reply_seconds,
+    update_guild,
+)
 from bot.jobs import dead_letters
 from bot.paging import pack_lines
 from bot.privacy.retention import set_retention
 from cogs._channels import COHORT_AUDIT, ROLEPLAY_AUDIT, Check, permission_audit
 from cogs._checks import require_admin
 from cogs._paging import clip
+from cogs._services import in_session
 
 _ZONES = sorted(available_timezones())
 
@@ -47,8 +54,7 @@ class SetupCog(commands.Cog):
 
     async def _update(self, interaction: discord.Interaction, done: str, **changes: Unpack[GuildChanges]) -> None:
         try:
-            with self.services.db.session() as s:
-                update_guild(s, guild_id=str(interaction.guild_id), **changes)
+            await in_session(self.bot, update_guild, guild_id=str(interaction.guild_id), **changes)
         except SettingsError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
@@ -82,10 +88,7 @@ class SetupCog(commands.Cog):
     @app_commands.describe(seconds="10 to 3600; 0 goes back to each scenario's own limit")
     async def reply_time(self, interaction: discord.Interaction, seconds: int) -> None:
         if seconds == 0:
-            with self.services.db.session() as s:
-                settings = guild_settings(s, guild_id=str(interaction.guild_id))
-                settings.reply_seconds = None
-                s.add(settings)
+            await in_session(self.bot, clear_reply_seconds, guild_id=str(interaction.guild_id))
             await interaction.response.send_message("✅ Each scenario's own reply time applies again.",
                                                     ephemeral=True)
             return
@@ -95,9 +98,8 @@ class SetupCog(commands.Cog):
     @app_commands.describe(member="The learner", seconds="10 to 3600; 0 removes the adjustment")
     async def learner_time(self, interaction: discord.Interaction, member: discord.Member, seconds: int) -> None:
         try:
-            with self.services.db.session() as s:
-                set_learner_reply_seconds(s, guild_id=str(interaction.guild_id), learner_id=str(member.id),
-                                          seconds=seconds or None)
+            await in_session(self.bot, set_learner_reply_seconds, guild_id=str(interaction.guild_id),
+                             learner_id=str(member.id), seconds=seconds or None)
         except SettingsError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
@@ -116,8 +118,8 @@ class SetupCog(commands.Cog):
     @app_commands.rename(keep_signed_off="keep-signed-off")
     async def retention(self, interaction: discord.Interaction, days: int, keep_signed_off: bool) -> None:
         try:
-            with self.services.db.session() as s:
-                set_retention(s, guild_id=str(interaction.guild_id), days=days, keep_signed_off=keep_signed_off)
+            await in_session(self.bot, set_retention, guild_id=str(interaction.guild_id), days=days,
+                             keep_signed_off=keep_signed_off)
         except SettingsError as exc:
             await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
             return
@@ -128,9 +130,8 @@ class SetupCog(commands.Cog):
 
     @setup.command(name="show", description="Show this server's Composure settings")
     async def show(self, interaction: discord.Interaction) -> None:
-        with self.services.db.session() as s:
-            st = guild_settings(s, guild_id=str(interaction.guild_id))
-            dead = dead_letters(s)
+        guild_id = str(interaction.guild_id)
+        st, dead = await in_session(self.bot, lambda s: (guild_settings(s, guild_id=guild_id), dead_letters(s)))
         embed = discord.Embed(title="Composure settings", colour=discord.Colour.blurple())
         embed.add_field(name="Mentor role", value=f"<@&{st.mentor_role_id}>" if st.mentor_role_id else "not set")
         embed.add_field(name="Cohort channels",

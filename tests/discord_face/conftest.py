@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import traceback
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from fake_discord import FakeDiscord
+from sqlalchemy import event
 
 from bot.app import ComposureBot
 from bot.clock import ManualClock
@@ -44,11 +48,32 @@ class Server:
         services = build_services(self.settings(scenarios_dir), clock=self.clock, db=db)
         bot = ComposureBot(services, tick_seconds=None, sync_guild_id=self.guild)
         bot._connection._intents.message_content = message_content  # as if run without the intent
+        on_the_loop = _database_work_on_the_loop(db)
         try:
             async with self.fake.running(bot) as running:
                 yield running
         finally:
             db.dispose()
+        assert not on_the_loop, "the Discord face used the database on the event loop at:\n" + "\n".join(
+            sorted(set(on_the_loop)))
+
+
+def _database_work_on_the_loop(db: Database) -> list[str]:
+    """Where the bot's code took a database connection on the event loop's thread (one slow query
+    there holds every learner's reply): each checkout's nearest line in cogs/ or bot/app.py."""
+    loop_thread = threading.current_thread()
+    found: list[str] = []
+
+    def checkout(*_: object) -> None:
+        if threading.current_thread() is not loop_thread:
+            return
+        ours = [f for f in traceback.extract_stack() if f"{os.sep}cogs{os.sep}" in f.filename
+                or f.filename.endswith(f"bot{os.sep}app.py")]
+        if ours:
+            found.append(f"{Path(ours[-1].filename).relative_to(PROJECT_ROOT)}:{ours[-1].lineno} {ours[-1].name}")
+
+    event.listen(db.engine, "checkout", checkout)
+    return found
 
 
 @pytest.fixture(scope="session", autouse=True)
