@@ -6,13 +6,16 @@ import sqlite3
 import time
 from collections.abc import Callable
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import event
 from sqlmodel import SQLModel
 
 import bot.storage.models  # noqa: F401  (registers the tables)
 from bot.storage.checkpoint import BACKSTOP_PAGES, WalCheckpointer
 from bot.storage.db import Database
+from bot.storage.progress import Progress
 
 
 def test_migrations_create_exactly_the_models(database):
@@ -91,3 +94,33 @@ def test_dispose_stops_the_thread_and_postgresql_has_none(database_url):
         assert thread is not None and not thread.running
     else:
         assert thread is None
+
+
+
+def test_the_channel_lookup_holds_no_transaction_on_postgresql(database_url, tmp_path):
+    """Every learner message starts with this lookup: a BEGIN and a ROLLBACK would be two more round trips."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite begins no transaction for a SELECT")
+    db = Database(database_url)
+    wire = tmp_path / "wire.txt"
+    try:
+        progress = Progress(db.engine)
+        with wire.open("w") as out:
+            def trace(dbapi, *_):
+                dbapi.pgconn.trace(out.fileno())
+
+            def untrace(dbapi, *_):
+                dbapi.pgconn.untrace()
+
+            event.listen(db.engine, "checkout", trace)
+            event.listen(db.engine, "checkin", untrace)
+            assert progress.active_in_channel("nowhere") is None
+            event.remove(db.engine, "checkout", trace)
+            event.remove(db.engine, "checkin", untrace)
+        with progress.connection() as raw:  # handed out again as always: not in autocommit
+            assert raw.driver_connection.autocommit is False
+    finally:
+        db.dispose()
+    said = wire.read_text(encoding="utf-8")
+    assert "practice_session" in said, "the trace caught no lookup"
+    assert "BEGIN" not in said and "ROLLBACK" not in said, said
