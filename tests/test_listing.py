@@ -46,7 +46,8 @@ def test_the_second_listing_is_read_from_the_cache_and_is_the_same(folder, monke
     validations = _validations(monkeypatch)
     first = listing(folder)
     assert [i for i, _ in first.scenarios] == ["abusive-caller", "faulty-kettle"] and not first.problems
-    assert cache_file().is_file()
+    kept = cache_file()
+    assert kept is not None and kept.is_file()
     assert listing(folder) == first
     assert validations == [folder]
 
@@ -75,14 +76,21 @@ def test_a_bad_file_is_reported_from_the_cache_too(folder, monkeypatch):
 
 def test_a_cache_that_cannot_be_read_or_written_only_costs_the_time(folder, monkeypatch, tmp_path):
     validations = _validations(monkeypatch)
-    cache_file().parent.mkdir(parents=True)
-    cache_file().write_text("{not json", encoding="utf-8")
+    kept = cache_file()
+    assert kept is not None
+    kept.parent.mkdir(parents=True)
+    kept.write_text("{not json", encoding="utf-8")
     assert len(listing(folder).scenarios) == 2
     assert len(listing(folder).scenarios) == 2 and len(validations) == 1  # the broken file was replaced
     blocked = tmp_path / "a-file"
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # a folder that cannot be made
     assert len(listing(folder).scenarios) == 2 and len(validations) == 2
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not a place to keep anything
+    assert cache_file() is None
+    assert len(listing(folder).scenarios) == 2 and len(validations) == 3
+    assert not (tmp_path / "relative").exists()
 
 
 def test_a_changed_validating_code_file_is_validated_again(folder, monkeypatch, tmp_path):

@@ -79,15 +79,17 @@ def _digest(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def cache_file() -> Path:
-    """`$XDG_CACHE_HOME/composure/scenario-listing.json` (`~/.cache` when XDG_CACHE_HOME is unset)."""
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "composure" / "scenario-listing.json"
+def cache_file() -> Path | None:
+    """`$XDG_CACHE_HOME/composure/scenario-listing.json` (`~/.cache` when XDG_CACHE_HOME is unset);
+    None when neither gives an absolute folder (no home: a service account), so nothing is kept."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
+    return root / "composure" / "scenario-listing.json" if root.is_absolute() else None
 
 
 def _read_cache() -> dict[str, object]:
+    path = cache_file()
     try:
-        data = json.loads(cache_file().read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8")) if path else {}
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -96,6 +98,8 @@ def _read_cache() -> dict[str, object]:
 def _write_cache(data: dict[str, object]) -> None:
     """Written whole under another name, then renamed: a reader never meets half a file."""
     path = cache_file()
+    if path is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
