@@ -1,7 +1,7 @@
 """Reply deadlines that pass: overdue sessions claimed in small batches and their silences recorded.
 
 Split from the role-play service, which keeps the public methods (`overdue`, `expire_deadlines`,
-`expire_batch`) and delegates here. Each overdue session is claimed in its own transaction: on
+`expire_batch`) with their defaults, and delegates here. Each overdue session is claimed in its own transaction: on
 PostgreSQL with `SELECT ... FOR UPDATE SKIP LOCKED`, so processes sharing the store take
 different sessions and one that dies mid-way leaves its session, rolled back, to the others.
 """
@@ -24,8 +24,7 @@ log = logging.getLogger(__name__)
 EXPIRE_BATCH = 20  # overdue sessions claimed per batch: the event loop gets a turn between batches
 
 
-def overdue(service: RolePlayService, now: datetime, *, in_guilds_only: bool = False,
-            limit: int | None = None) -> list[int]:
+def overdue(service: RolePlayService, now: datetime, *, in_guilds_only: bool, limit: int | None) -> list[int]:
     """Active sessions whose customer has waited past the reply deadline, longest first.
 
     The bot passes in_guilds_only so that it never times out a terminal session that shares
@@ -36,21 +35,20 @@ def overdue(service: RolePlayService, now: datetime, *, in_guilds_only: bool = F
 
 
 def expire_deadlines(service: RolePlayService, now: datetime, *,
-                     in_guilds_only: bool = False) -> list[TurnResult | SessionPaused]:
+                     in_guilds_only: bool) -> list[TurnResult | SessionPaused]:
     """Let every overdue customer react to the silence; returns what each customer said (or
     that a session's scenario cannot be loaded: one broken file never stops the others)."""
     results: list[TurnResult | SessionPaused] = []
     passed: set[int] = set()
     while True:
-        found, claimed = expire_batch(service, now, in_guilds_only=in_guilds_only, passed=passed)
+        found, claimed = expire_batch(service, now, limit=EXPIRE_BATCH, in_guilds_only=in_guilds_only, passed=passed)
         results.extend(found)
         if claimed < EXPIRE_BATCH:
             return results
 
 
-def expire_batch(service: RolePlayService, now: datetime, *, limit: int = EXPIRE_BATCH,
-                 in_guilds_only: bool = False,
-                 passed: set[int] | None = None) -> tuple[list[TurnResult | SessionPaused], int]:
+def expire_batch(service: RolePlayService, now: datetime, *, limit: int, in_guilds_only: bool,
+                 passed: set[int] | None) -> tuple[list[TurnResult | SessionPaused], int]:
     """Claim up to `limit` overdue sessions, one transaction each, and record their silences.
 
     `passed` collects sessions to leave for the next tick (busy or failed). Returns the results
@@ -80,13 +78,15 @@ def expire_batch(service: RolePlayService, now: datetime, *, limit: int = EXPIRE
                 else:
                     results.append(result)
         except UnknownScenario:  # one broken scenario file never stops the sessions after it
-            service.live.drop(session_id or 0)
-            passed.add(session_id or 0)
-            results.append(service.paused(session_id or 0))
+            assert session_id is not None  # raised by the silence, after the claim
+            service.live.drop(session_id)
+            passed.add(session_id)
+            results.append(service.paused(session_id))
         except Exception:
-            log.exception("the silence of session %s failed; it is kept for the next run", session_id)
             if session_id is None:
+                log.exception("claiming an overdue session failed; the next tick tries again")
                 break
+            log.exception("the silence of session %s failed; it is kept for the next run", session_id)
             service.live.drop(session_id)
             passed.add(session_id)
     return results, claimed
