@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session as DbSession
-from sqlmodel import col, func, select
+from sqlmodel import col, delete, func, select
 
 from bot.jobs import backoff
 from bot.storage.db import Database
@@ -55,6 +55,11 @@ def store(session: DbSession, *, kind: str, learner_id: str, payload: dict[str, 
     row = OutboxMessage(kind=kind, learner_id=learner_id, payload=payload, created_at=now, available_at=now)
     session.add(row)
     return row
+
+
+def drop_stale(session: DbSession, *, now: datetime) -> int:
+    """Delete what no process sent within STALE_AFTER (the daily retention purge: nothing waits for ever)."""
+    return int(session.exec(delete(OutboxMessage).where(col(OutboxMessage.created_at) < now - STALE_AFTER)).rowcount)
 
 
 def waiting(session: DbSession) -> int:

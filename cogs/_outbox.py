@@ -58,16 +58,22 @@ class OutboxSender:
             await self.bot.off_loop(self.outbox.release, left, self.bot.services.clock())
 
     async def _pump(self) -> None:
-        await self.bot.off_loop(self.outbox.recover, self.bot.services.clock())
+        try:
+            await self.bot.off_loop(self.outbox.recover, self.bot.services.clock())
+        except Exception:
+            log.warning("could not free the outbox claims left by a previous process", exc_info=True)
         self._wake.set()
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while batch := await self.bot.off_loop(self.outbox.claim, self.bot.services.clock()):
-                self._unsettled.update(item.id for item in batch)
-                for item in batch:
-                    self.paced.put(functools.partial(self._send, item))
-                await self.paced.queue.join()
+            try:
+                while batch := await self.bot.off_loop(self.outbox.claim, self.bot.services.clock()):
+                    self._unsettled.update(item.id for item in batch)
+                    for item in batch:
+                        self.paced.put(functools.partial(self._send, item))
+                    await self.paced.queue.join()
+            except Exception:  # the database away: the messages wait there; the next tick tries again
+                log.warning("could not claim the outbox's messages; trying again at the next tick", exc_info=True)
 
     async def _send(self, item: Outgoing) -> None:
         try:

@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.guild import set_daily_dm
 from bot.jobs import JobRunner
 from bot.outbox import LEASE, MAX_ATTEMPTS, STALE_AFTER, Outbox
+from bot.privacy.retention import purge_expired
 from bot.quiz.daily import DAILY_KIND, DueReminder, ensure_daily, on_daily, still_wanted
 from bot.quiz.schedule import bring_due
 from bot.storage.db import Database
@@ -144,3 +145,13 @@ def test_processes_sharing_postgres_claim_different_reminders(database_url: str)
     finally:
         one.dispose()
         two.dispose()
+
+
+def test_the_retention_purge_deletes_what_was_never_sent_in_time(database: Database) -> None:
+    clock = ManualClock()
+    _store(database, clock, ["old"])
+    clock.advance(seconds=STALE_AFTER.total_seconds())
+    _store(database, clock, ["fresh"])
+    with database.session() as s:
+        assert purge_expired(s, now=clock.advance(seconds=1)).rows["outbox_message"] == 1
+    assert _left(database) == ["fresh"]
