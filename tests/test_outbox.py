@@ -79,11 +79,13 @@ def test_an_opt_out_after_storing_drops_the_reminder_and_the_next_goes(database:
     caplog.set_level(logging.INFO, logger="bot.outbox")
     clock = ManualClock()
     box = _outbox(database)
-    _store(database, clock, ["1", "2"])
+    _store(database, clock, ["1", "2", "3", "4"])
     with database.session() as s:
         set_daily_dm(s, guild_id="G", learner_id="1", enabled=False)
-    assert [i.learner_id for i in box.claim(clock.now)] == ["2"]
-    assert _left(database) == ["2"]
+    assert [i.learner_id for i in box.claim(clock.now, limit=2)] == ["2", "3"]  # the limit counts what is sent
+    assert _left(database) == ["2", "3", "4"]
+    with database.session() as s:
+        assert outbox.waiting(s) == 3
     assert "quiz-daily for 1 dropped unsent: no longer wanted" in caplog.text
 
 
@@ -94,7 +96,8 @@ def test_a_stale_reminder_is_dropped(database: Database, caplog) -> None:
     _store(database, clock, ["1"])
     clock.advance(seconds=STALE_AFTER.total_seconds() - 1)
     _store(database, clock, ["2"])
-    assert [i.learner_id for i in box.claim(clock.advance(seconds=2))] == ["2"]
+    assert [i.learner_id for i in box.claim(clock.advance(seconds=1), limit=1)] == ["1"]  # 12 hours: still sent
+    assert [i.learner_id for i in box.claim(clock.advance(seconds=LEASE.total_seconds()))] == ["2"]
     assert "too old to send" in caplog.text and _left(database) == ["2"]
 
 
@@ -108,6 +111,8 @@ def test_refused_goes_at_once_and_failures_back_off_then_give_up(database: Datab
     assert "quiz-daily for closed dropped, refused: 403" in caplog.text
     for attempt in range(1, MAX_ATTEMPTS):
         box.failed(flaky, "503 Service Unavailable", clock.now)
+        assert (f"quiz-daily for flaky failed (attempt {attempt} of {MAX_ATTEMPTS}); next try at "
+                f"{clock.now + jobs.backoff(attempt)}: 503 Service Unavailable") in caplog.text
         wait = jobs.backoff(attempt)
         assert box.claim(clock.now + wait - timedelta(seconds=1)) == []
         (flaky,) = box.claim(clock.advance(seconds=wait.total_seconds()))
@@ -115,7 +120,7 @@ def test_refused_goes_at_once_and_failures_back_off_then_give_up(database: Datab
     assert _left(database) == ["flaky"]
     box.failed(flaky, "503 Service Unavailable", clock.now)
     assert _left(database) == []
-    assert f"given up after {MAX_ATTEMPTS} failed sends" in caplog.text
+    assert f"quiz-daily for flaky given up after {MAX_ATTEMPTS} failed sends: 503 Service Unavailable" in caplog.text
 
 
 def test_a_sqlite_start_frees_a_dead_processs_claims_and_postgres_waits_for_the_lease(database: Database) -> None:
@@ -152,6 +157,8 @@ def test_the_retention_purge_deletes_what_was_never_sent_in_time(database: Datab
     _store(database, clock, ["old"])
     clock.advance(seconds=STALE_AFTER.total_seconds())
     _store(database, clock, ["fresh"])
+    with database.session() as s:
+        assert purge_expired(s, now=clock.now).rows["outbox_message"] == 0  # 12 hours exactly: kept
     with database.session() as s:
         assert purge_expired(s, now=clock.advance(seconds=1)).rows["outbox_message"] == 1
     assert _left(database) == ["fresh"]
