@@ -8,7 +8,8 @@ Discord serves from a child process, as Discord is another machine in production
 measures the bot's loop, not the fake's JSON-schema audit, and the collector walks only the bot's
 objects (its pauses during the run are printed). A probe task sleeps 5 ms at a
 time and records how late it wakes. One `tick()` runs; the probe keeps going until every
-customer's answer has been posted and `--window` seconds of paced reminder DMs have gone out.
+customer's answer has been posted and `--window` seconds of paced reminder DMs have gone out
+(the rest wait in the outbox table).
 Beside it, in the same run, the old tick's shape: the same work (on a second file) done in one
 synchronous call on the loop (skipped with --no-baseline). Prints figures; asserts nothing.
 """
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from fake_discord import FakeDiscord  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bot import jobs  # noqa: E402
+from bot import jobs, outbox  # noqa: E402
 from bot.app import ComposureBot, warm_up  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -209,10 +210,10 @@ async def run(fake: FakeInItsOwnProcess, tmp: str, sessions: int, reminders: int
         answered = time.perf_counter() - began
         await asyncio.sleep(window)
         dms = await asyncio.to_thread(fake.posts, "/users/@me/channels")
-        queued = bot.get_cog("QuizCog").reminders.queue.qsize()
+        queued = await asyncio.to_thread(new.db.run, outbox.waiting)
         await asyncio.sleep(0.05)
     print(f"the bot: tick and {sessions} answers posted in {answered:.1f} s; {dms} reminder DMs sent by "
-          f"{answered + window:.0f} s, {queued} waiting in the paced queue (sent + waiting should be "
+          f"{answered + window:.0f} s, {queued} waiting in the outbox (sent + waiting should be "
           f"{reminders}, give or take the one being sent); "
           f"{probe.summary()}")
     print(f"  meanwhile: {pauses.summary()}")

@@ -100,7 +100,9 @@ NOT_YOUR_BUTTON = "This button is for the person who asked to delete their data.
 DATA_LABELS = {"sessions": "role-play session(s)", "turns": "transcript line(s)", "reflections": "reflective log(s)",
                "mentor_feedback": "mentor feedback note(s)", "learner_card": "quiz card state(s)",
                "card_review": "quiz answer(s)", "cohort_answer": "cohort quiz answer(s)",
-               "learner_settings": "personal setting(s)"}
+               "learner_settings": "personal setting(s)", "outbox_message": "message(s) waiting to be sent"}
+DAILY_REMINDER = ("📚 {due} revision card(s) are due. Use `/quiz` when you have five minutes. "
+                  "(`/quiz-reminders enabled:False` turns these off.)")
 RETENTION_SET = "Finished role-plays are deleted {days} days after they end; signed-off evidence is {kept}."
 RETENTION_OFF = "Finished role-plays are kept until a learner deletes them; signed-off evidence is {kept} on deletion."
 RETENTION_KEPT = {True: "kept", False: "deleted too"}

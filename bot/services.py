@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.content.catalogue import Catalogue
 from bot.guild import guild_settings
 from bot.jobs import JobRunner
+from bot.outbox import Outbox
 from bot.privacy import retention
 from bot.quiz.wiring import QuizParts, build_quizzes
 from bot.roleplay.service import RolePlayService
@@ -35,6 +36,7 @@ class Services:
     jobs: JobRunner
     clock: Clock
     quiz: QuizParts
+    outbox: Outbox  # messages to send (daily reminders), kept until they leave
 
 
 def build_services(settings: Settings, *, clock: Clock = utcnow, db: Database | None = None) -> Services:
@@ -45,12 +47,13 @@ def build_services(settings: Settings, *, clock: Clock = utcnow, db: Database | 
     db = db or Database(settings.database_url)
     jobs = JobRunner(db)
     jobs.register(reflection.REMINDER_KIND, reflection.on_reminder)
-    quiz = build_quizzes(settings, jobs)
+    outbox = Outbox(db)
+    quiz = build_quizzes(settings, jobs, outbox)
     jobs.register(retention.PURGE_KIND, retention.on_purge)
     roleplay = RolePlayService(db, catalogue, clock, on_finish=[_after_session(settings, clock, quiz)])
     with db.session() as session:
         retention.ensure_purge_job(session, now=clock())
-    return Services(settings, db, catalogue, roleplay, jobs, clock, quiz)
+    return Services(settings, db, catalogue, roleplay, jobs, clock, quiz, outbox)
 
 
 def _after_session(settings: Settings, clock: Clock, quiz: QuizParts

@@ -11,8 +11,9 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot import outbox
 from bot.clock import ManualClock
-from bot.quiz.daily import ensure_daily
+from bot.quiz.daily import DAILY_KIND, ensure_daily
 from bot.storage.db import Database
 from bot.storage.forget import delete_sessions, forget_learner, jobs_about
 from bot.storage.models import (
@@ -23,6 +24,7 @@ from bot.storage.models import (
     LearnerCard,
     LearnerSettings,
     MentorFeedback,
+    OutboxMessage,
     PracticeSession,
     Reflection,
     ScheduledJob,
@@ -54,6 +56,7 @@ def _learner_rows(s: Session, learner: str, quiz_id: int, now: datetime) -> None
     s.add(CohortAnswer(quiz_id=quiz_id, learner_id=learner, card_id="c1", choice="a", correct=True, answered_at=now))
     s.add(LearnerSettings(learner_id=learner, daily_dm=False))
     ensure_daily(s, learner_id=learner, now=now)
+    outbox.store(s, kind=DAILY_KIND, learner_id=learner, payload={"due": 1}, now=now)
 
 
 @pytest.fixture
@@ -92,12 +95,12 @@ def test_forget_takes_every_row_and_timer_about_the_learner_and_counts_them(data
         counts = forget_learner(s, learner_id=ME)
     assert counts == {"sessions": 2, "turn": 2, "reflection": 2, "mentor_feedback": 2, "access_log": 2,
                       "scheduled_job": 6, "learner_card": 1, "card_review": 1, "cohort_answer": 1,
-                      "learner_settings": 1}
+                      "learner_settings": 1, "outbox_message": 1}
     with database.session() as s:
         assert {r.id for r in s.exec(select(PracticeSession))} == {world["theirs"], world["theirs2"]}
         for model in (Turn, Reflection, MentorFeedback, AccessLogEntry):
             assert {r.session_id for r in s.exec(select(model))} == {world["theirs"], world["theirs2"]}, model
-        for model in (LearnerCard, CardReview, CohortAnswer, LearnerSettings):
+        for model in (LearnerCard, CardReview, CohortAnswer, LearnerSettings, OutboxMessage):
             assert {r.learner_id for r in s.exec(select(model))} == {THEM}, model
         assert _job_ids(s) == {f"reply-deadline:{world['theirs']}", f"reflect-reminder:{world['theirs']}",
                                f"cohort-open:{world['mine']}", "retention-purge", f"quiz-daily:{THEM}",

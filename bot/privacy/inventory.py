@@ -25,6 +25,8 @@ TABLE_NOTES: dict[str, str] = {
     "cohort_answer": "Your answers in cohort quizzes run in a server channel.",
     "learner_settings": "Your choices per server: reply-time adjustment and the daily reminder.",
     "scheduled_job": "Timers waiting to run for you: reflective-log reminders, daily quiz messages.",
+    "outbox_message": "Messages to you that are waiting to be sent (the daily quiz message, with how many "
+                      "cards were due); each is deleted once sent, refused or too old.",
 }
 
 COLUMN_NOTES: dict[str, str] = {
@@ -42,7 +44,9 @@ COLUMN_NOTES: dict[str, str] = {
     "rating": "The spaced-repetition rating of the answer: 1 again, 2 hard, 3 good, 4 easy.",
     "answer_ms": "How long the answer took, in milliseconds.",
     "new_card": "Whether this was the card's first answer, from the day's allowance of new cards.",
-    "payload": "What the timer will act on.",
+    "payload": "What the timer will act on, or what the waiting message will say.",
+    "available_at": "When the waiting message may next be tried.",
+    "attempts": "How many times sending (or running) it failed so far.",
 }
 
 ALL_TIMES_UTC = "All times are UTC, in ISO 8601."

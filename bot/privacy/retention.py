@@ -2,7 +2,8 @@
 
 A daily job (`retention-purge`, in the scheduled_job table like every timer) deletes sessions that
 ended more than N days ago, sparing signed-off evidence when the server keeps it, and logs counts
-only. It re-plans itself for the next day, and start-up plans it if missing, so a restart neither
+only; it also deletes messages to learners that waited in the outbox too long to be worth sending
+(bot/outbox.py). It re-plans itself for the next day, and start-up plans it if missing, so a restart neither
 loses nor duplicates it.
 """
 
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session as DbSession
 from sqlmodel import col, select
 
-from bot import jobs
+from bot import jobs, outbox
 from bot.guild import SettingsError, guild_settings
 from bot.storage.forget import delete_sessions
 from bot.storage.models import GuildSettings, PracticeSession, ScheduledJob
@@ -64,12 +65,13 @@ def expired_sessions(session: DbSession, *, now: datetime) -> dict[str, list[int
 
 
 def purge_expired(session: DbSession, *, now: datetime) -> RetentionPurged:
-    """Delete every expired session with everything hanging off it."""
+    """Delete every expired session with everything hanging off it, and messages too old to send."""
     expired = expired_sessions(session, now=now)
     rows: dict[str, int] = {}
     for ids in expired.values():
         for table, count in delete_sessions(session, session_ids=ids).items():
             rows[table] = rows.get(table, 0) + count
+    rows["outbox_message"] = outbox.drop_stale(session, now=now)  # messages to learners never sent
     result = RetentionPurged(now, {g: len(ids) for g, ids in expired.items()}, rows)
     log.info("retention purge: %d session(s) in %d server(s); rows %s", sum(result.sessions_by_guild.values()),
              len(result.sessions_by_guild), dict(sorted(rows.items())))

@@ -1,4 +1,8 @@
-"""The daily 'cards due' message: one job per learner, repeating, respecting their opt-out."""
+"""The daily 'cards due' message: one job per learner, repeating, respecting their opt-out.
+
+The message is stored in the outbox (bot/outbox.py) in the transaction that re-plans the job, so
+one handed out is sent even if the bot stops before its turn in the paced queue.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from bot import jobs
+from bot import jobs, outbox
 from bot.quiz.schedule import due_count
-from bot.storage.models import LearnerSettings, ScheduledJob
+from bot.storage.models import LearnerSettings, OutboxMessage, ScheduledJob
 
 DAILY_KIND = "quiz-daily"
 EVERY = timedelta(days=1)
@@ -21,7 +25,7 @@ TERMINAL_PREFIX = "local:"
 
 @dataclass(frozen=True)
 class DueReminder:
-    """Event: a learner has cards due; a face sends the reminder."""
+    """Event: a learner's reminder is in the outbox; a face wakes its sender."""
 
     learner_id: str
     due: int
@@ -63,8 +67,13 @@ def opted_out(session: DbSession, learner_id: str) -> bool:
     return any(not row.daily_dm for row in rows)
 
 
+def still_wanted(session: DbSession, message: OutboxMessage) -> bool:
+    """Outbox check: a stored reminder is sent only if the learner has not opted out since."""
+    return not opted_out(session, message.learner_id)
+
+
 def on_daily(session: DbSession, job: ScheduledJob, now: datetime) -> list[DueReminder]:
-    """Job handler: say how many cards are due, unless none are or the learner opted out."""
+    """Job handler: store the message saying how many cards are due, unless none are or the learner opted out."""
     learner_id = job.payload["learner_id"]
     if not reachable(learner_id):
         return []  # a terminal learner's job (made before reminders were Discord-only): dropped
@@ -73,4 +82,7 @@ def on_daily(session: DbSession, job: ScheduledJob, now: datetime) -> list[DueRe
     if opted_out(session, learner_id):
         return []
     count = due_count(session, learner_id=learner_id, now=now)
-    return [DueReminder(learner_id, count)] if count else []
+    if not count:
+        return []
+    outbox.store(session, kind=DAILY_KIND, learner_id=learner_id, payload={"due": count}, now=now)
+    return [DueReminder(learner_id, count)]

@@ -13,9 +13,10 @@ from sqlmodel import select
 from bot.assessment.whole_call import PENALISED_ANY
 from bot.config import Settings
 from bot.jobs import JobRunner
+from bot.outbox import Outbox
 from bot.quiz.cards import Deck
 from bot.quiz.cohort import CLOSE_KIND, OPEN_KIND, make_handlers
-from bot.quiz.daily import DAILY_KIND, on_daily
+from bot.quiz.daily import DAILY_KIND, on_daily, still_wanted
 from bot.quiz.schedule import bring_due, make_scheduler
 from bot.storage.models import PracticeSession, Turn
 
@@ -34,8 +35,8 @@ class QuizParts:
         return mistakes_to_cards(session, self.deck, row, now)
 
 
-def build_quizzes(settings: Settings, jobs: JobRunner) -> QuizParts:
-    """Load the deck from <scenarios>/cards and register the quiz jobs that use it."""
+def build_quizzes(settings: Settings, jobs: JobRunner, outbox: Outbox) -> QuizParts:
+    """Load the deck from <scenarios>/cards and register the quiz jobs (and the reminders' outbox check)."""
     deck = Deck.load([settings.scenarios_dir / "cards"])
     for problem in deck.problems:
         log.error("skipped a bad card file: %s", problem)
@@ -43,6 +44,7 @@ def build_quizzes(settings: Settings, jobs: JobRunner) -> QuizParts:
     jobs.register(OPEN_KIND, on_open)
     jobs.register(CLOSE_KIND, on_close)
     jobs.register(DAILY_KIND, on_daily)
+    outbox.register(DAILY_KIND, still_wanted)
     return QuizParts(deck, make_scheduler(settings.desired_retention))
 
 

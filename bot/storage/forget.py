@@ -19,6 +19,7 @@ from bot.storage.models import (
     LearnerCard,
     LearnerSettings,
     MentorFeedback,
+    OutboxMessage,
     PracticeSession,
     Reflection,
     ScheduledJob,
@@ -26,7 +27,7 @@ from bot.storage.models import (
 )
 
 SESSION_CHILDREN = (Turn, Reflection, MentorFeedback, AccessLogEntry)  # rows that hang off a session id
-LEARNER_TABLES = (LearnerCard, CardReview, CohortAnswer, LearnerSettings)  # rows keyed by learner id
+LEARNER_TABLES = (LearnerCard, CardReview, CohortAnswer, LearnerSettings, OutboxMessage)  # rows keyed by learner id
 SESSION_JOB_KINDS = frozenset({"reflect-reminder", "reply-deadline"})  # job ids ending in a session id
 
 

@@ -173,6 +173,25 @@ class ScheduledJob(SQLModel, table=True):
     failed_at: datetime | None = _when(default=None)  # set after the last attempt: dead-lettered
 
 
+class OutboxMessage(SQLModel, table=True):
+    """A message a face must send (a daily reminder), stored with the decision to send it.
+
+    Deleted once sent, refused or given up on; `available_at` is when it may next be claimed: a
+    claim moves it a lease ahead (a process that dies leaves it to be claimed again), a failure
+    by the backoff.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    learner_id: str = Field(max_length=64, index=True)
+    payload: dict[str, Any] = _json(dict)
+    created_at: datetime = _when()
+    available_at: datetime = _when(index=True)
+    attempts: int = 0  # failed sends so far
+
+
 # --- Quizzes ----------------------------------------------------------------------------
 
 

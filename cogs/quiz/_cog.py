@@ -11,8 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import messages
 from bot.app import ComposureBot
 from bot.guild import guild_settings, set_daily_dm
+from bot.outbox import Outgoing
 from bot.quiz.cards import Topic
 from bot.quiz.cohort import (
     CohortError,
@@ -23,10 +25,10 @@ from bot.quiz.cohort import (
     create_schedule,
     list_schedules,
 )
-from bot.quiz.daily import DueReminder, reachable
+from bot.quiz.daily import DueReminder
 from cogs._channels import resolve_channel
 from cogs._checks import require_mentor
-from cogs._pace import Paced
+from cogs._outbox import OutboxSender
 from cogs._paging import paged_embeds, send_embeds, send_text
 from cogs._services import in_session
 from cogs.progress._cohort import send_cohort_report
@@ -44,10 +46,11 @@ class QuizCog(commands.Cog):
     def __init__(self, bot: ComposureBot) -> None:
         self.bot = bot
         self.services = bot.services
-        self.reminders = Paced()  # thousands fall due at once: they leave at Discord's pace
+        # thousands fall due at once: stored in the outbox, they leave at Discord's pace
+        self.reminders = OutboxSender(bot, self._remind)
 
     async def cog_load(self) -> None:
-        self.reminders.start()
+        self.reminders.start()  # and sends what a previous process left
 
     async def cog_unload(self) -> None:
         await self.reminders.stop()
@@ -132,18 +135,19 @@ class QuizCog(commands.Cog):
                 await self._post_results(event)
             elif isinstance(event, CohortQuizSkipped):
                 await self._send(event.channel_id, f"ℹ️ {event.note}")
-            elif isinstance(event, DueReminder) and reachable(event.learner_id):
-                self.reminders.put(lambda: self._remind(event))
+            elif isinstance(event, DueReminder):
+                self.reminders.wake()
         except discord.HTTPException as exc:
             log.warning("could not announce %s: %s", type(event).__name__, exc)
 
-    async def _remind(self, event: DueReminder) -> None:
-        try:
-            user = await self.bot.fetch_user(int(event.learner_id))
-            await user.send(f"📚 {event.due} revision card(s) are due. Use `/quiz` when you have five "
-                            "minutes. (`/quiz-reminders enabled:False` turns these off.)")
-        except discord.HTTPException as exc:
-            log.warning("could not send the daily reminder to %s: %s", event.learner_id, exc)
+    @commands.Cog.listener()
+    async def on_composure_tick(self) -> None:
+        self.reminders.wake()  # a failed reminder's retry, or one another process left
+
+    async def _remind(self, reminder: Outgoing) -> None:
+        """Send one daily reminder; Discord's refusal is raised for the outbox sender to settle."""
+        user = await self.bot.fetch_user(int(reminder.learner_id))
+        await user.send(messages.DAILY_REMINDER.format(due=reminder.payload.get("due", 0)))
 
     async def _send(self, channel_id: str, content: str | None = None, *, embed: discord.Embed | None = None,
                     embeds: Sequence[discord.Embed] | None = None, view: discord.ui.View | None = None) -> None:

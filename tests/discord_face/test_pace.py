@@ -89,3 +89,28 @@ async def test_a_failed_send_is_logged_and_the_queue_goes_on(fake_time: FakeTime
     assert sent == ["after"]
     assert "a paced send failed" in caplog.text
     assert fake_time.slept == pytest.approx([0.1, 0.1])
+
+
+async def test_a_stop_lets_the_send_in_flight_finish_and_sends_no_more(fake_time: FakeTime) -> None:
+    paced = Paced(per_second=5, clock=fake_time, sleep=fake_time.sleep)
+    answered = asyncio.Event()
+    done: list[str] = []
+
+    async def in_flight() -> None:
+        await answered.wait()  # Discord has not answered yet
+        done.append("in flight")
+
+    async def queued() -> None:
+        done.append("queued")
+
+    paced.put(in_flight)
+    paced.put(queued)
+    paced.start()
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(paced.stop())
+    await asyncio.sleep(0)
+    assert paced.stopping and not stopping.done()  # waiting for the send, not cancelling it
+    answered.set()
+    await asyncio.wait_for(stopping, timeout=10)
+    await asyncio.sleep(0)
+    assert done == ["in flight"]  # the queued send never ran

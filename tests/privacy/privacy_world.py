@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import ForeignKey
 from sqlmodel import SQLModel
 
+from bot import outbox
 from bot.clock import ManualClock
 from bot.guild import set_daily_dm
 from bot.mentoring import add_feedback, sign_off
 from bot.privacy.access import record_access
-from bot.quiz.daily import ensure_daily
+from bot.quiz.daily import DAILY_KIND, ensure_daily
 from bot.quiz.schedule import make_scheduler, record_answer
 from bot.reflection import FIELDS, save_reflection, schedule_first_reminder
 from bot.roleplay.service import RolePlayService
@@ -37,7 +38,8 @@ class Learner:
 
 def make_learner(db: Database, svc: RolePlayService, clock: ManualClock, *, learner_id: str, guild: str,
                  quiz_id: int) -> Learner:
-    """A learner with ended, signed-off and active sessions, logs, feedback, access, quiz data and timers."""
+    """A learner with ended, signed-off and active sessions, logs, feedback, access, quiz data, timers
+    and a reminder waiting to be sent."""
     ended: list[int] = []
     for n in range(2):
         sid = svc.start(learner_id=learner_id, learner_name=f"{learner_id} {HOSTILE}", scenario_id="faulty-kettle",
@@ -60,6 +62,7 @@ def make_learner(db: Database, svc: RolePlayService, clock: ManualClock, *, lear
             record_answer(s, learner_id=learner_id, card_id=CARD, correct=correct, answer_ms=4000,
                           now=clock.now, scheduler=scheduler)
         ensure_daily(s, learner_id=learner_id, now=clock.now)
+        outbox.store(s, kind=DAILY_KIND, learner_id=learner_id, payload={"due": 2}, now=clock.now)  # unsent
         s.add(CohortAnswer(quiz_id=quiz_id, learner_id=learner_id, learner_name=learner_id, card_id=CARD,
                            choice="30 days", correct=True, answered_at=clock.now))
         set_daily_dm(s, guild_id=guild, learner_id=learner_id, enabled=False)

@@ -49,7 +49,8 @@ def test_policy_keeps_signed_off_evidence_and_says_which(database, catalogue):
     assert [r["id"] for r in left["practice_session"]] == [zed.signed_off]
     assert {r["session_id"] for t in ("turn", "reflection", "mentor_feedback", "access_log") for r in left[t]} \
         == {zed.signed_off}
-    for table in ("learner_card", "card_review", "cohort_answer", "learner_settings", "scheduled_job"):
+    for table in ("learner_card", "card_review", "cohort_answer", "learner_settings", "scheduled_job",
+                  "outbox_message"):
         assert left[table] == [], table
     # what was kept is exactly the evidence as it was before
     evidence = {t: [r for r in rows if r in left[t]] for t, rows in rows_about(before, zed).items()}
