@@ -7,14 +7,12 @@ replaced by a new one). Prints p50/p99 per reply, the "recording" part (the repl
 assessment and the persona engine), and the same rows written through the raw driver
 (sqlite3 or psycopg: the same statements, two commits) in the same run; then the CPU time
 of each (on a busy machine the wall-clock figures mostly measure the other processes). Then the cost of the
-1st and the 60th reply of one long session. The process runs with the bot's collector thresholds
-(`bot.app.GC_THRESHOLDS`) unless `--python-gc`. Prints figures; asserts nothing.
+1st and the 60th reply of one long session. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -251,16 +249,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=10_000)
-    parser.add_argument("--python-gc", action="store_true",
-                        help="keep Python's collector thresholds instead of those the bot sets (bot.app.GC_THRESHOLDS)")
     parser.add_argument("--no-pre-ping", action="store_true",
                         help="PostgreSQL: open the engine without pool_pre_ping, to see what the ping costs")
     args = parser.parse_args()
-    if not args.python_gc:  # the bot's process, where 1,000 role-plays are open at once
-        from bot.app import GC_THRESHOLDS
-
-        gc.set_threshold(*GC_THRESHOLDS)
-    print(f"collector thresholds {gc.get_threshold()}" + ("" if args.python_gc else ", as the bot sets them"))
     if args.no_pre_ping:
         import bot.storage.db as db_module
 

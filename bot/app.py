@@ -46,12 +46,6 @@ ANNOUNCING_PATIENCE = 30  # seconds the tick waits for one of them to finish bef
 # 40 socket calls waited up to 40 ms at 1 ms; 0.2 ms cut the turns over 20 ms by a third
 # (benchmarks/loop_lag.py), and only a thread that wants the GIL makes the holder switch.
 GIL_SWITCH_SECONDS = 0.0002
-# The cyclic collector's thresholds while the bot runs (Python's are 700, 10, 10). A reply allocates a
-# few thousand objects, so at 700 a young collection ran every reply or two, and it cost 13% of a reply
-# with 1,000 role-plays open (p50 1.93 -> 1.69 ms, benchmarks/reply_path.py, the same as with no
-# collector at all); reference counting frees nearly everything, and a young collection of 20,000
-# objects takes about a millisecond.
-GC_THRESHOLDS = (20_000, 50, 100)
 
 
 def warm_up() -> None:
@@ -98,14 +92,11 @@ class ComposureBot(commands.Bot):
         self.announcing_patience: float = ANNOUNCING_PATIENCE
         self.shard_claim: ShardClaim = None  # held by `serve` for the life of the process
         self._switch_before: float | None = None  # the process's GIL switch interval, put back on close
-        self._thresholds_before: tuple[int, int, int] | None = None  # and its collector's thresholds
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
         self._switch_before = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
-        self._thresholds_before = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
         await asyncio.to_thread(warm_up)  # load the assessment model now, off the loop, not at the first reply
         for name in extension_names():
             await self.load_extension(name)
@@ -219,9 +210,6 @@ class ComposureBot(commands.Bot):
         if self._switch_before is not None:
             sys.setswitchinterval(self._switch_before)
             self._switch_before = None
-        if self._thresholds_before is not None:
-            gc.set_threshold(*self._thresholds_before)
-            self._thresholds_before = None
         await super().close()
 
 
