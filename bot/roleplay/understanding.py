@@ -218,17 +218,11 @@ def _vectorise_one(text: str, chars: Vectoriser) -> np.ndarray:
     return joined
 
 
-_CHAR_BLOCKS: dict[int, tuple[Vectoriser, TfidfBlock]] = {}
-
-
 def _char_block(chars: Vectoriser) -> TfidfBlock:
-    """The fitted vectoriser's lean scoring block, built once per vectoriser (kept beside it)."""
+    """The fitted vectoriser's lean scoring block, built once per vectoriser."""
     from bot.assessment.classifier import TfidfBlock
 
-    cached = _CHAR_BLOCKS.get(id(chars))
-    if cached is None:
-        cached = _CHAR_BLOCKS[id(chars)] = (chars, TfidfBlock.of(chars, 0))
-    return cached[1]
+    return derived(chars, "char-block", lambda: TfidfBlock.of(chars, 0))
 
 
 def _char_space(examples: list[str]) -> Vectoriser:
