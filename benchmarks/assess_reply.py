@@ -50,31 +50,31 @@ def main() -> None:
     long_reply = ("I'm really sorry about the delay, I can see how frustrating this has been for you. "
                   "I'll rebook the delivery for Saturday morning and log a complaint. ") * 25
     long_reply = (long_reply * 2)[:4000]
-    long_times, long_cpu = [], []
-    for i in range(20):
-        reply = f"{long_reply[:-len(str(i))]}{i}"  # a new reply each time, as learners write them
-        t, c = time.perf_counter(), time.process_time()
-        assess_reply(reply, rows[0].example.customer, rows[0].example.context)
-        long_times.append((time.perf_counter() - t) * 1000)
-        long_cpu.append((time.process_time() - c) * 1000)
-    print(f"a {len(long_reply)}-character reply: median {statistics.median(long_times):.1f} ms "
-          f"({statistics.median(long_cpu):.1f} ms of CPU)")
+
+    def medians(replies: list[str]) -> str:
+        """Each reply assessed once: the median wall and CPU time."""
+        wall, cpu = [], []
+        for reply in replies:
+            t, c = time.perf_counter(), time.process_time()
+            assess_reply(reply, rows[0].example.customer, rows[0].example.context)
+            wall.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        return f"median {statistics.median(wall):.1f} ms ({statistics.median(cpu):.1f} ms of CPU)"
+
+    # a new reply each time, as learners write them
+    print(f"a {len(long_reply)}-character reply: "
+          + medians([f"{long_reply[:-len(str(i))]}{i}" for i in range(20)]))
     # the reply above repeats two sentences; a long reply of distinct sentences costs more, and its
     # cost should grow with its length, not faster (the text module reads at most MAX_CHARS of it)
     for length in (1000, 2000, 4000, 8000):
         rng = random.Random(4)
-        distinct_times, distinct_cpu = [], []
+        replies = []
         for _ in range(20):
             parts: list[str] = []
             while sum(len(p) + 1 for p in parts) < length:
                 parts.append(rng.choice(rows).example.reply)
-            reply = " ".join(parts)[:length]
-            t, c = time.perf_counter(), time.process_time()
-            assess_reply(reply, rows[0].example.customer, rows[0].example.context)
-            distinct_times.append((time.perf_counter() - t) * 1000)
-            distinct_cpu.append((time.process_time() - c) * 1000)
-        print(f"a {length}-character reply of distinct corpus replies: median "
-              f"{statistics.median(distinct_times):.1f} ms ({statistics.median(distinct_cpu):.1f} ms of CPU)")
+            replies.append(" ".join(parts)[:length])
+        print(f"a {length}-character reply of distinct corpus replies: {medians(replies)}")
     print(f"peak RSS after the run: {rss_mb():.0f} MB")
 
 
