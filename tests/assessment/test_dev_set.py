@@ -17,7 +17,7 @@ from bot.roleplay.engine import scenario_context
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "eval" / "replies-dev.jsonl"
 # Ratchets: what the assessment has reached on this set. Raise them when it rises; never lower them.
-MACRO_F1_FLOOR = 0.92
+MACRO_F1_FLOOR = 0.922
 MARK_F1_FLOORS = {
     "open_question": 1.00, "paraphrase": 1.00, "empathy": 0.79, "apology": 1.00, "action": 0.81, "policy": 1.00,
     "escalation": 0.91, "check": 1.00, "thanks": 1.00, "boundary": 1.00, "record": 0.94, "verify": 0.94,
